@@ -8,6 +8,12 @@ export interface Output {
   exitCode?: number;
 }
 
+// A closed pipe on stdout (`ccsds ... | head`) ends the command quietly, as Unix tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 /** Writes to the process's standard streams. */
 export const consoleOutput: Output = {
   stdout: (t) => void process.stdout.write(t),

@@ -66,6 +66,15 @@ export interface FramedStreamReaderOptions {
    * of that chunk, which is safe unless the caller reuses its chunk buffers).
    */
   copy?: boolean;
+  /**
+   * After skipping garbage, believe a header only when another valid header (or the end of the
+   * stream) follows the unit it announces (default true). This keeps a burst of garbage that
+   * happens to look like a header from swallowing the real units after it. While in step (each
+   * unit starting where the previous one ended) units are accepted at once. The price: a lone
+   * unit between two bursts of garbage is skipped too. Default: true when the framer has no
+   * `accept` check (a CRC already confirms a unit), false otherwise.
+   */
+  confirmResync?: boolean;
 }
 
 /** Push-style stream reader; see the module comment. */
@@ -85,6 +94,9 @@ export class FramedStreamReader {
   private garbageEnd = -1;
   private garbageReason: SkipReason = SkipReason.UNRECOGNISED;
   private ended = false;
+  /** True while units follow each other without garbage in between. */
+  private synced = true;
+  private readonly confirm: boolean;
   /** Units emitted. */
   units = 0;
   /** Octets skipped. */
@@ -94,6 +106,7 @@ export class FramedStreamReader {
     this.framer = framer;
     this.sink = sink;
     this.copy = options.copy ?? false;
+    this.confirm = options.confirmResync ?? framer.accept === undefined;
     this.carry = new Uint8Array(Math.max(framer.maxHeaderLength, 64));
   }
 
@@ -138,7 +151,10 @@ export class FramedStreamReader {
       const len = f.probe(buf, pos, buf.length);
       if (len > 0 && pos + len <= buf.length) {
         const unit = buf.subarray(pos, pos + len);
-        if (f.accept === undefined || f.accept(unit)) {
+        if (
+          this.followedByHeader(buf, pos + len, buf.length, true) &&
+          (f.accept === undefined || f.accept(unit))
+        ) {
           this.emit(unit, baseOffset + pos, true);
           pos += len;
           continue;
@@ -146,13 +162,26 @@ export class FramedStreamReader {
         this.markGarbage(baseOffset + pos, 1, SkipReason.REJECTED);
       } else if (len === NOT_A_UNIT) {
         this.markGarbage(baseOffset + pos, 1, SkipReason.UNRECOGNISED);
-      } else {
-        // A plausible header whose unit the stream does not complete.
+      } else if (this.synced || !this.confirm) {
+        // A trusted header whose unit the stream does not complete.
         this.markGarbage(baseOffset + pos, buf.length - pos, SkipReason.TRUNCATED);
         return;
+      } else {
+        // Out of step: an unconfirmed header must not swallow what follows it.
+        this.markGarbage(baseOffset + pos, 1, SkipReason.TRUNCATED);
       }
       pos++;
     }
+  }
+
+  /**
+   * When out of step, whether a header (or, at the end of the stream, nothing) follows at `at`.
+   * Always true while in step or when confirmation is off.
+   */
+  private followedByHeader(buf: Uint8Array, at: number, end: number, final: boolean): boolean {
+    if (this.synced || !this.confirm) return true;
+    if (at >= end) return final;
+    return this.framer.probe(buf, at, end) !== NOT_A_UNIT;
   }
 
   private scan(buf: Uint8Array, start: number, chunkOffset: number): void {
@@ -162,9 +191,13 @@ export class FramedStreamReader {
     while (pos < n) {
       const len = f.probe(buf, pos, n);
       if (len > 0) {
-        if (pos + len > n) break; // unit continues in the next chunk
+        const needed = this.synced || !this.confirm ? len : len + f.maxHeaderLength;
+        if (pos + needed > n) break; // unit (or the header confirming it) continues in the next chunk
         const unit = buf.subarray(pos, pos + len);
-        if (f.accept === undefined || f.accept(unit)) {
+        if (
+          this.followedByHeader(buf, pos + len, n, false) &&
+          (f.accept === undefined || f.accept(unit))
+        ) {
           this.emit(unit, chunkOffset + pos, this.copy);
           pos += len;
         } else {
@@ -199,15 +232,19 @@ export class FramedStreamReader {
         this.markGarbage(this.carryOffset, 1, SkipReason.UNRECOGNISED);
         this.dropCarry(1);
       } else {
+        const needed = this.synced || !this.confirm ? len : len + f.maxHeaderLength;
         const haveNow = this.carryEnd - this.carryStart;
-        if (haveNow < len) {
-          const want = Math.min(len - haveNow, chunk.length - taken);
+        if (haveNow < needed) {
+          const want = Math.min(needed - haveNow, chunk.length - taken);
           this.appendCarryRaw(chunk.subarray(taken, taken + want));
           taken += want;
-          if (this.carryEnd - this.carryStart < len) return -1;
+          if (this.carryEnd - this.carryStart < needed) return -1;
         }
         const unit = this.carry.subarray(this.carryStart, this.carryStart + len);
-        if (f.accept === undefined || f.accept(unit)) {
+        if (
+          this.followedByHeader(this.carry, this.carryStart + len, this.carryEnd, false) &&
+          (f.accept === undefined || f.accept(unit))
+        ) {
           this.emit(unit, this.carryOffset, true);
           this.dropCarry(len);
         } else {
@@ -228,11 +265,13 @@ export class FramedStreamReader {
 
   private emit(unit: Uint8Array, offset: number, copy: boolean): void {
     this.flushGarbage();
+    this.synced = true;
     this.units++;
     this.sink.unit(copy ? unit.slice() : unit, offset);
   }
 
   private markGarbage(offset: number, length: number, reason: SkipReason): void {
+    this.synced = false;
     this.skippedOctets += length;
     if (this.garbageStart >= 0 && this.garbageEnd === offset) {
       this.garbageEnd = offset + length;

@@ -208,7 +208,7 @@ export class PacketStreamValidator {
           missing: obs.missing,
         });
       },
-      skipped: (range) => {
+      skipped: (range: SkippedRange) => {
         if (range.reason === SkipReason.TRUNCATED) this.truncated = true;
         if (range.reason === SkipReason.REJECTED) this.rejected++;
         if (this.skipped.length < this.maxEvents) this.skipped.push(range);
@@ -253,7 +253,10 @@ export class PacketStreamValidator {
 }
 
 /** Validates an in-memory stream in one call. */
-export function validateSpacePackets(bytes: Uint8Array, options: ValidatorOptions = {}): ValidationReport {
+export function validateSpacePackets(
+  bytes: Uint8Array,
+  options: ValidatorOptions = {},
+): ValidationReport {
   const v = new PacketStreamValidator(options);
   v.push(bytes);
   v.end();

@@ -72,7 +72,10 @@ export interface SpacePacketHeaderInit {
 
 /** Packet identification and version (first 16 bits of the header), as a 16-bit number. */
 export function packetIdentification(
-  h: Pick<SpacePacketPrimaryHeader, 'packetVersionNumber' | 'packetType' | 'secondaryHeaderFlag' | 'apid'>,
+  h: Pick<
+    SpacePacketPrimaryHeader,
+    'packetVersionNumber' | 'packetType' | 'secondaryHeaderFlag' | 'apid'
+  >,
 ): number {
   return (
     ((h.packetVersionNumber & 7) << 13) |

@@ -31,7 +31,7 @@ import { hasValidPacketErrorControl } from './packet.js';
 
 /** What the reader accepts as the start of a packet. */
 export interface SpacePacketFilterOptions {
-  /** APIDs in use (any packet type and secondary header flag). */
+  /** APIDs in use (any packet type and secondary header flag); idle APID 2047 is always accepted. */
   validApids?: Iterable<number>;
   /** Exact 16-bit first header words (version, type, secondary header flag, APID) in use. */
   validPacketIdentifications?: Iterable<number>;
@@ -47,6 +47,11 @@ export interface SpacePacketReaderOptions extends SpacePacketFilterOptions {
   dropIdle?: boolean;
   /** Copy every packet instead of handing out views of the input chunks (default false). */
   copy?: boolean;
+  /**
+   * After garbage, believe a header only if another valid header follows its packet (see
+   * `FramedStreamReaderOptions.confirmResync`; default: on unless packet error control is used).
+   */
+  confirmResync?: boolean;
 }
 
 /** A packet found in a stream. */
@@ -69,11 +74,15 @@ function buildIdTable(options: SpacePacketFilterOptions): Uint8Array {
   const t = new Uint8Array(65536);
   const apids = options.validApids === undefined ? undefined : [...options.validApids];
   const ids =
-    options.validPacketIdentifications === undefined ? undefined : [...options.validPacketIdentifications];
+    options.validPacketIdentifications === undefined
+      ? undefined
+      : [...options.validPacketIdentifications];
   if (apids === undefined && ids === undefined) {
     t.fill(1, 0, 0x2000); // every version-0 word
     return t;
   }
+  // Idle packets are always legitimate in a stream.
+  for (let typeSec = 0; typeSec < 4; typeSec++) t[(typeSec << 11) | IDLE_APID] = 1;
   for (const a of apids ?? []) {
     checkInteger(a, 0, 2047, 'APID');
     for (let typeSec = 0; typeSec < 4; typeSec++) t[(typeSec << 11) | a] = 1;
@@ -81,7 +90,10 @@ function buildIdTable(options: SpacePacketFilterOptions): Uint8Array {
   for (const id of ids ?? []) {
     checkInteger(id, 0, 0xffff, 'packet identification');
     if (id >> 13 !== 0) {
-      throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, `packet identification ${id} has a version other than 0`);
+      throw new CcsdsError(
+        CcsdsErrorCode.INVALID_ARGUMENT,
+        `packet identification ${id} has a version other than 0`,
+      );
     }
     t[id] = 1;
   }
@@ -141,7 +153,9 @@ export class SpacePacketReader {
         },
         skipped: onSkipped,
       },
-      { copy: options.copy ?? false },
+      options.confirmResync === undefined
+        ? { copy: options.copy ?? false }
+        : { copy: options.copy ?? false, confirmResync: options.confirmResync },
     );
   }
 
@@ -173,7 +187,11 @@ export function readSpacePackets(
 ): { packets: ReadSpacePacket[]; skipped: SkippedRange[] } {
   const packets: ReadSpacePacket[] = [];
   const skipped: SkippedRange[] = [];
-  const r = new SpacePacketReader((p) => packets.push(p), (s) => skipped.push(s), options);
+  const r = new SpacePacketReader(
+    (p) => packets.push(p),
+    (s) => skipped.push(s),
+    options,
+  );
   r.push(bytes);
   r.end();
   return { packets, skipped };

@@ -4,7 +4,12 @@
  * on any sequence-count discontinuity or out-of-place segment.
  */
 import { CcsdsError, CcsdsErrorCode, checkInteger } from '../core/index.js';
-import { type PacketType, MAX_DATA_FIELD_LENGTH, SEQUENCE_COUNT_MODULUS, SequenceFlags } from './header.js';
+import {
+  type PacketType,
+  MAX_DATA_FIELD_LENGTH,
+  SEQUENCE_COUNT_MODULUS,
+  SequenceFlags,
+} from './header.js';
 import { type SpacePacket, encodeSpacePacket } from './packet.js';
 import { sequenceDistance } from './sequence.js';
 
@@ -38,9 +43,18 @@ export function segmentUserData(userData: Uint8Array, options: SegmentOptions): 
   for (let off = 0; off < userData.length; off += max) {
     const end = Math.min(off + max, userData.length);
     const sequenceFlags =
-      off === 0 ? SequenceFlags.FIRST : end === userData.length ? SequenceFlags.LAST : SequenceFlags.CONTINUATION;
+      off === 0
+        ? SequenceFlags.FIRST
+        : end === userData.length
+          ? SequenceFlags.LAST
+          : SequenceFlags.CONTINUATION;
     out.push(
-      encodeSpacePacket({ ...base, sequenceFlags, packetSequenceCount: count, userData: userData.subarray(off, end) }),
+      encodeSpacePacket({
+        ...base,
+        sequenceFlags,
+        packetSequenceCount: count,
+        userData: userData.subarray(off, end),
+      }),
     );
     count = (count + 1) % SEQUENCE_COUNT_MODULUS;
   }
@@ -87,7 +101,8 @@ export class SegmentReassembler {
     const open = this.groups.get(apid);
     if (open !== undefined) {
       const contiguous = sequenceDistance(open.lastCount, packetSequenceCount) === 1;
-      const continues = sequenceFlags === SequenceFlags.CONTINUATION || sequenceFlags === SequenceFlags.LAST;
+      const continues =
+        sequenceFlags === SequenceFlags.CONTINUATION || sequenceFlags === SequenceFlags.LAST;
       if (!contiguous || !continues) {
         this.groups.delete(apid);
         results.push({
@@ -101,7 +116,12 @@ export class SegmentReassembler {
       } else {
         if (open.octets + data.length > this.maxLength) {
           this.groups.delete(apid);
-          results.push({ kind: 'aborted', apid, reason: 'reassembled data exceeds the limit', discardedOctets: open.octets });
+          results.push({
+            kind: 'aborted',
+            apid,
+            reason: 'reassembled data exceeds the limit',
+            discardedOctets: open.octets,
+          });
           return results;
         }
         open.parts.push(data.slice());
@@ -109,7 +129,12 @@ export class SegmentReassembler {
         open.lastCount = packetSequenceCount;
         if (sequenceFlags === SequenceFlags.LAST) {
           this.groups.delete(apid);
-          results.push({ kind: 'complete', apid, userData: join(open.parts, open.octets), segments: open.parts.length });
+          results.push({
+            kind: 'complete',
+            apid,
+            userData: join(open.parts, open.octets),
+            segments: open.parts.length,
+          });
         } else {
           results.push({ kind: 'pending', apid });
         }
@@ -122,9 +147,18 @@ export class SegmentReassembler {
         break;
       case SequenceFlags.FIRST:
         if (data.length > this.maxLength) {
-          results.push({ kind: 'aborted', apid, reason: 'reassembled data exceeds the limit', discardedOctets: 0 });
+          results.push({
+            kind: 'aborted',
+            apid,
+            reason: 'reassembled data exceeds the limit',
+            discardedOctets: 0,
+          });
         } else {
-          this.groups.set(apid, { parts: [data.slice()], octets: data.length, lastCount: packetSequenceCount });
+          this.groups.set(apid, {
+            parts: [data.slice()],
+            octets: data.length,
+            lastCount: packetSequenceCount,
+          });
           results.push({ kind: 'pending', apid });
         }
         break;
@@ -143,7 +177,12 @@ export class SegmentReassembler {
   flush(): ReassemblyResult[] {
     const out: ReassemblyResult[] = [];
     for (const [apid, g] of this.groups) {
-      out.push({ kind: 'aborted', apid, reason: 'stream ended inside a segmented packet', discardedOctets: g.octets });
+      out.push({
+        kind: 'aborted',
+        apid,
+        reason: 'stream ended inside a segmented packet',
+        discardedOctets: g.octets,
+      });
     }
     this.groups.clear();
     return out;

@@ -60,7 +60,10 @@ export interface SequenceObservation {
  * the modulus is read as "ahead", more than that as "behind".
  */
 export function sequenceDistance(previous: number, count: number): number {
-  return (((count - previous) % SEQUENCE_COUNT_MODULUS) + SEQUENCE_COUNT_MODULUS) % SEQUENCE_COUNT_MODULUS;
+  return (
+    (((count - previous) % SEQUENCE_COUNT_MODULUS) + SEQUENCE_COUNT_MODULUS) %
+    SEQUENCE_COUNT_MODULUS
+  );
 }
 
 /** Tracks the last count per APID and classifies each new one. */

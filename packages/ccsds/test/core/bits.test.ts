@@ -1,12 +1,27 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BitReader, BitWriter, CcsdsError, readBitsAt, fromHex, toHex, readUintBE, writeUintBE, readUintBEBig } from 'ccsds/core';
+import {
+  BitReader,
+  BitWriter,
+  CcsdsError,
+  readBitsAt,
+  fromHex,
+  toHex,
+  readUintBE,
+  writeUintBE,
+  readUintBEBig,
+} from 'ccsds/core';
 import fc from 'fast-check';
 
 test('bit fields of 1..53 bits round trip at any offset', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.integer({ min: 1, max: 53 }).chain((w) => fc.tuple(fc.constant(w), fc.nat({ max: 2 ** w - 1 }))), { maxLength: 30 }),
+      fc.array(
+        fc
+          .integer({ min: 1, max: 53 })
+          .chain((w) => fc.tuple(fc.constant(w), fc.nat({ max: 2 ** w - 1 }))),
+        { maxLength: 30 },
+      ),
       fc.integer({ min: 0, max: 7 }),
       (fields, pad) => {
         const w = new BitWriter(1);
@@ -21,14 +36,19 @@ test('bit fields of 1..53 bits round trip at any offset', () => {
 
 test('64-bit fields and signed fields round trip', () => {
   fc.assert(
-    fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: -(2 ** 30), max: 2 ** 30 - 1 }), (big, pad, s) => {
-      const w = new BitWriter();
-      w.write(pad, 0).writeBig(64, big).writeSigned(31, s).writeFlag(true);
-      const r = new BitReader(w.finish(), pad);
-      assert.equal(r.readBig(64), big);
-      assert.equal(r.readSigned(31), s);
-      assert.equal(r.readFlag(), true);
-    }),
+    fc.property(
+      fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+      fc.integer({ min: 1, max: 7 }),
+      fc.integer({ min: -(2 ** 30), max: 2 ** 30 - 1 }),
+      (big, pad, s) => {
+        const w = new BitWriter();
+        w.write(pad, 0).writeBig(64, big).writeSigned(31, s).writeFlag(true);
+        const r = new BitReader(w.finish(), pad);
+        assert.equal(r.readBig(64), big);
+        assert.equal(r.readSigned(31), s);
+        assert.equal(r.readFlag(), true);
+      },
+    ),
   );
 });
 

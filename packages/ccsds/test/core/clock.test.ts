@@ -43,8 +43,14 @@ test('seeded randomness is reproducible and roughly uniform', () => {
   const a = new SeededRandom(42);
   const b = new SeededRandom(42);
   const xs = Array.from({ length: 1000 }, () => a.next());
-  assert.deepEqual(xs, Array.from({ length: 1000 }, () => b.next()));
-  assert.notDeepEqual(xs.slice(0, 10), Array.from({ length: 10 }, () => new SeededRandom(43).next()));
+  assert.deepEqual(
+    xs,
+    Array.from({ length: 1000 }, () => b.next()),
+  );
+  assert.notDeepEqual(
+    xs.slice(0, 10),
+    Array.from({ length: 10 }, () => new SeededRandom(43).next()),
+  );
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
   assert.ok(Math.abs(mean - 0.5) < 0.05);
   const r = new SeededRandom(1);

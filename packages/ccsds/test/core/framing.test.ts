@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FramedStreamReader, type Framer, NEED_MORE, NOT_A_UNIT, SeededRandom, type SkippedRange } from 'ccsds/core';
+import {
+  FramedStreamReader,
+  type Framer,
+  NEED_MORE,
+  NOT_A_UNIT,
+  SeededRandom,
+  type SkippedRange,
+} from 'ccsds/core';
 import fc from 'fast-check';
 
 // A toy framer: units start with 0xA5, then a length octet L (1..50), then L payload octets,
@@ -42,7 +49,8 @@ test('any chunking gives the same units and skips as one push', () => {
       const rng = new SeededRandom(seed);
       const parts: number[] = [];
       for (let i = 0; i < 30; i++) {
-        if (rng.chance(0.3)) for (let k = rng.nextInt(10); k >= 0; k--) parts.push(rng.nextInt(0xa5));
+        if (rng.chance(0.3))
+          for (let k = rng.nextInt(10); k >= 0; k--) parts.push(rng.nextInt(0xa5));
         parts.push(...unit(rng));
       }
       const stream = Uint8Array.from(parts);
@@ -64,7 +72,9 @@ test('any chunking gives the same units and skips as one push', () => {
         o += n;
       }
       assert.deepEqual(run(chunks), whole);
-      const unitOctets = whole.filter((x) => x.startsWith('u')).reduce((a, x) => a + Number(x.split(':')[1]), 0);
+      const unitOctets = whole
+        .filter((x) => x.startsWith('u'))
+        .reduce((a, x) => a + Number(x.split(':')[1]), 0);
       const skipOctets = whole
         .filter((x) => x.startsWith('s'))
         .reduce((a, x) => {

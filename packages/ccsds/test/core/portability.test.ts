@@ -8,7 +8,25 @@ import { fileURLToPath } from 'node:url';
 // from node:* (or bare Node built-ins), so the stack runs in browsers, Deno and Bun.
 const src = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 const NODE_ONLY = [/^transport\/(udp|tcp|zmq)/, /^filestore\/native/, /\/node\//, /\.node\.ts$/];
-const BUILTINS = ['fs', 'path', 'os', 'net', 'dgram', 'child_process', 'stream', 'crypto', 'zlib', 'util', 'events', 'url', 'buffer', 'worker_threads', 'http', 'https', 'tls'];
+const BUILTINS = [
+  'fs',
+  'path',
+  'os',
+  'net',
+  'dgram',
+  'child_process',
+  'stream',
+  'crypto',
+  'zlib',
+  'util',
+  'events',
+  'url',
+  'buffer',
+  'worker_threads',
+  'http',
+  'https',
+  'tls',
+];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -28,7 +46,8 @@ test('portable layers import nothing from node:*', () => {
     const re = /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"]([^'"]+)['"]/g;
     for (const m of text.matchAll(re)) {
       const spec = m[1]!;
-      if (spec.startsWith('node:') || BUILTINS.includes(spec.split('/')[0]!)) offenders.push(`${rel}: ${spec}`);
+      if (spec.startsWith('node:') || BUILTINS.includes(spec.split('/')[0]!))
+        offenders.push(`${rel}: ${spec}`);
     }
     if (/\bprocess\.|\bBuffer\./.test(text)) offenders.push(`${rel}: uses process or Buffer`);
   }
@@ -37,6 +56,8 @@ test('portable layers import nothing from node:*', () => {
 
 test('the check itself catches a node: import', () => {
   const re = /(?:from\s+|import\s*\(\s*)['"]([^'"]+)['"]/g;
-  const found = [...`import { x } from 'node:fs'; await import("node:net")`.matchAll(re)].map((m) => m[1]);
+  const found = [...`import { x } from 'node:fs'; await import("node:net")`.matchAll(re)].map(
+    (m) => m[1],
+  );
   assert.deepEqual(found, ['node:fs', 'node:net']);
 });

@@ -41,7 +41,10 @@ test('fuzz: primary header decoder', () => {
 test('fuzz: packet decoder, with and without packet error control', () => {
   const s = fuzzDecoder((b) => decodeSpacePacket(b), { seeds, seed: 2 });
   assert.ok(s.accepted > 0 && s.rejected > 0);
-  const t = fuzzDecoder((b) => decodeSpacePacket(b, { packetErrorControl: true }), { seeds, seed: 3 });
+  const t = fuzzDecoder((b) => decodeSpacePacket(b, { packetErrorControl: true }), {
+    seeds,
+    seed: 3,
+  });
   assert.ok(t.codes['BAD_CRC']! > 0);
 });
 
@@ -49,9 +52,12 @@ test('fuzz: stream reader and validator account for every octet', () => {
   let packets = 0;
   fuzzDecoder(
     (b) => {
-      const r = readSpacePackets(b, { validApids: [1, 2, 3, ...seeds.map((x) => ((x[0]! & 7) << 8) | x[1]!)] });
+      const r = readSpacePackets(b, {
+        validApids: [1, 2, 3, ...seeds.map((x) => ((x[0]! & 7) << 8) | x[1]!)],
+      });
       const covered =
-        r.packets.reduce((a, p) => a + p.bytes.length, 0) + r.skipped.reduce((a, s) => a + s.end - s.start, 0);
+        r.packets.reduce((a, p) => a + p.bytes.length, 0) +
+        r.skipped.reduce((a, s) => a + s.end - s.start, 0);
       if (covered !== b.length) throw new Error(`covered ${covered} of ${b.length}`);
       packets += r.packets.length;
       validateSpacePackets(b, { packetErrorControl: true });

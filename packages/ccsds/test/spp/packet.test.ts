@@ -39,7 +39,12 @@ test('packet round trip with secondary header, user data and packet error contro
       fc.uint8Array({ minLength: 1, maxLength: 300 }),
       fc.boolean(),
       (apid, sec, user, pec) => {
-        const bytes = encodeSpacePacket({ apid, secondaryHeader: sec, userData: user, packetErrorControl: pec });
+        const bytes = encodeSpacePacket({
+          apid,
+          secondaryHeader: sec,
+          userData: user,
+          packetErrorControl: pec,
+        });
         const p = decodeSpacePacket(bytes, { packetErrorControl: pec });
         assert.equal(p.header.apid, apid);
         assert.equal(p.header.secondaryHeaderFlag, sec.length > 0);
@@ -55,7 +60,10 @@ test('packet round trip with secondary header, user data and packet error contro
 
 test('packet sizes 7 and 65542 are the limits', () => {
   assert.equal(encodeSpacePacket({ apid: 1, userData: new Uint8Array(1) }).length, 7);
-  assert.equal(encodeSpacePacket({ apid: 1, userData: new Uint8Array(65536) }).length, MAX_PACKET_LENGTH);
+  assert.equal(
+    encodeSpacePacket({ apid: 1, userData: new Uint8Array(65536) }).length,
+    MAX_PACKET_LENGTH,
+  );
   assert.throws(() => encodeSpacePacket({ apid: 1 }), CcsdsError);
   assert.throws(() => encodeSpacePacket({ apid: 1, userData: new Uint8Array(65537) }), CcsdsError);
   assert.throws(() => encodeSpacePacket({ apid: 2048, userData: new Uint8Array(1) }), CcsdsError);

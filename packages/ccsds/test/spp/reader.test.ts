@@ -42,7 +42,10 @@ function concat(parts: Uint8Array[]): Uint8Array {
 function chunked(bytes: Uint8Array, rng: SeededRandom): Uint8Array[] {
   const chunks: Uint8Array[] = [];
   for (let o = 0; o < bytes.length; ) {
-    const n = Math.min(bytes.length - o, rng.chance(0.3) ? 1 + rng.nextInt(3) : 1 + rng.nextInt(500));
+    const n = Math.min(
+      bytes.length - o,
+      rng.chance(0.3) ? 1 + rng.nextInt(3) : 1 + rng.nextInt(500),
+    );
     chunks.push(bytes.slice(o, o + n));
     o += n;
   }
@@ -74,9 +77,14 @@ test('random chunking: exactly the packets, and skipped ranges exactly the garba
       const stream = concat(parts);
       const got: ReadSpacePacket[] = [];
       const skips: SkippedRange[] = [];
-      const r = new SpacePacketReader((p) => got.push({ ...p, bytes: p.bytes.slice() }), (s) => skips.push(s), {
-        validApids: APIDS,
-      });
+      const r = new SpacePacketReader(
+        (p) => got.push({ ...p, bytes: p.bytes.slice() }),
+        (s) => skips.push(s),
+        {
+          validApids: APIDS,
+          confirmResync: false,
+        },
+      );
       for (const c of chunked(stream, rng)) r.push(c);
       r.end();
       assert.deepEqual(
@@ -116,11 +124,37 @@ test('with packet error control, random garbage never hides or fakes a packet', 
   }
 });
 
+test('after garbage, a fake header is not believed unless a valid header follows its packet', () => {
+  const real = Array.from({ length: 6 }, (_, i) =>
+    encodeSpacePacket({ apid: 100, packetSequenceCount: i, userData: new Uint8Array(20).fill(i) }),
+  );
+  // Garbage ending in something that looks like an APID-100 header announcing 200 octets.
+  const fake = Uint8Array.from([0xde, 0xad, 0x00, 0x64, 0xc0, 0x00, 0x00, 0xc7]);
+  const stream = concat([real[0]!, fake, ...real.slice(1)]);
+  const run = (confirmResync: boolean): string[] =>
+    readSpacePackets(stream, { validApids: [100], confirmResync }).packets.map((p) =>
+      toHex(p.bytes),
+    );
+  assert.deepEqual(run(true), real.map(toHex));
+  assert.ok(
+    run(false).length < real.length,
+    'without confirmation the fake header swallows packets',
+  );
+  // The default is confirmation on (no packet error control).
+  assert.deepEqual(
+    readSpacePackets(stream, { validApids: [100] }).packets.map((p) => toHex(p.bytes)),
+    real.map(toHex),
+  );
+});
+
 test('a packet is never emitted before all of it has arrived; truncation is reported', () => {
   const p = encodeSpacePacket({ apid: 3, userData: new Uint8Array(100) });
   const got: ReadSpacePacket[] = [];
   const skips: SkippedRange[] = [];
-  const r = new SpacePacketReader((x) => got.push(x), (s) => skips.push(s));
+  const r = new SpacePacketReader(
+    (x) => got.push(x),
+    (s) => skips.push(s),
+  );
   for (let i = 0; i < p.length - 1; i++) r.push(p.subarray(i, i + 1));
   assert.equal(got.length, 0);
   r.end();
@@ -150,7 +184,9 @@ test('async iterable (Node Readable) and WHATWG TransformStream give the same pa
   const stream = concat(parts);
   const chunks = chunked(stream, rng);
   const fromNode: string[] = [];
-  for await (const item of spacePacketsFrom(Readable.from(chunks.map((c) => Buffer.from(c))), { validApids: APIDS })) {
+  for await (const item of spacePacketsFrom(Readable.from(chunks.map((c) => Buffer.from(c))), {
+    validApids: APIDS,
+  })) {
     fromNode.push(item.kind === 'packet' ? toHex(item.bytes) : `skip ${item.start}-${item.end}`);
   }
   const web: string[] = [];
@@ -160,7 +196,12 @@ test('async iterable (Node Readable) and WHATWG TransformStream give the same pa
       c.close();
     },
   }).pipeThrough(spacePacketTransformStream({ validApids: APIDS }));
-  for await (const item of rs as unknown as AsyncIterable<{ kind: string; bytes?: Uint8Array; start?: number; end?: number }>) {
+  for await (const item of rs as unknown as AsyncIterable<{
+    kind: string;
+    bytes?: Uint8Array;
+    start?: number;
+    end?: number;
+  }>) {
     web.push(item.kind === 'packet' ? toHex(item.bytes!) : `skip ${item.start}-${item.end}`);
   }
   assert.equal(fromNode.length, 51);
@@ -178,7 +219,11 @@ test('count, split and validate agree with a reference model', () => {
     const apid = rng.pick(APIDS);
     const c = counters.get(apid) ?? 0;
     counters.set(apid, c + 1);
-    const p = encodeSpacePacket({ apid, packetSequenceCount: c % 16384, userData: rng.bytes(1 + rng.nextInt(50)) });
+    const p = encodeSpacePacket({
+      apid,
+      packetSequenceCount: c % 16384,
+      userData: rng.bytes(1 + rng.nextInt(50)),
+    });
     if (rng.chance(0.05)) {
       dropped++;
       continue;
@@ -200,7 +245,13 @@ test('count, split and validate agree with a reference model', () => {
   assert.equal(v.ok, false);
   assert.equal(v.packets, parts.length);
   const missing = v.apids.reduce((a, s) => a + s.missingPackets, 0);
-  assert.ok(missing <= dropped && missing >= dropped - APIDS.length, `missing ${missing} dropped ${dropped}`);
-  assert.equal(v.apids.reduce((a, s) => a + s.duplicates, 0), 1);
+  assert.ok(
+    missing <= dropped && missing >= dropped - APIDS.length,
+    `missing ${missing} dropped ${dropped}`,
+  );
+  assert.equal(
+    v.apids.reduce((a, s) => a + s.duplicates, 0),
+    1,
+  );
   assert.equal(v.events.filter((e) => e.status === 'duplicate').length, 1);
 });

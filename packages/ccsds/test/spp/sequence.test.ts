@@ -35,19 +35,26 @@ test('tracker: legal wrap is in order; gaps, duplicates and backwards are classi
 
 test('tracker counts missing packets exactly for random drops', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 16383 }), fc.array(fc.integer({ min: 1, max: 100 }), { maxLength: 200 }), (start, steps) => {
-      const t = new SequenceTracker();
-      t.observe(9, start);
-      let c = start;
-      let missing = 0;
-      for (const s of steps) {
-        c = (c + s) % 16384;
-        const o = t.observe(9, c);
-        missing += o.missing;
-        assert.equal(o.status, s === 1 ? 'in-order' : 'gap');
-      }
-      assert.equal(missing, steps.reduce((a, s) => a + s - 1, 0));
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: 16383 }),
+      fc.array(fc.integer({ min: 1, max: 100 }), { maxLength: 200 }),
+      (start, steps) => {
+        const t = new SequenceTracker();
+        t.observe(9, start);
+        let c = start;
+        let missing = 0;
+        for (const s of steps) {
+          c = (c + s) % 16384;
+          const o = t.observe(9, c);
+          missing += o.missing;
+          assert.equal(o.status, s === 1 ? 'in-order' : 'gap');
+        }
+        assert.equal(
+          missing,
+          steps.reduce((a, s) => a + s - 1, 0),
+        );
+      },
+    ),
   );
 });
 
@@ -58,7 +65,11 @@ test('segmentation and reassembly round trip', () => {
       fc.integer({ min: 1, max: 400 }),
       fc.integer({ min: 0, max: 16383 }),
       (data, max, first) => {
-        const pkts = segmentUserData(data, { apid: 33, maxDataFieldLength: max, firstSequenceCount: first });
+        const pkts = segmentUserData(data, {
+          apid: 33,
+          maxDataFieldLength: max,
+          firstSequenceCount: first,
+        });
         assert.equal(pkts.length, Math.ceil(data.length / max));
         const r = new SegmentReassembler();
         const results = pkts.flatMap((p) => r.push(decodeSpacePacket(p)));
@@ -81,10 +92,16 @@ test('reassembly aborts cleanly on a gap and recovers on the next group', () => 
   // the gap aborts the open group; each orphaned continuation/last segment is refused on its own
   assert.equal(aborted.length, 6);
   assert.match(aborted[0]!.kind === 'aborted' ? aborted[0]!.reason : '', /does not follow/);
-  assert.ok(aborted.slice(1).every((a) => a.kind === 'aborted' && /without a first/.test(a.reason)));
+  assert.ok(
+    aborted.slice(1).every((a) => a.kind === 'aborted' && /without a first/.test(a.reason)),
+  );
   assert.equal(results.filter((x) => x.kind === 'complete').length, 0);
   // a fresh unsegmented packet after that is delivered
-  const single = r.push(decodeSpacePacket(encodeSpacePacket({ apid: 4, packetSequenceCount: 11, userData: new Uint8Array([1]) })));
+  const single = r.push(
+    decodeSpacePacket(
+      encodeSpacePacket({ apid: 4, packetSequenceCount: 11, userData: new Uint8Array([1]) }),
+    ),
+  );
   assert.equal(single.at(-1)!.kind, 'complete');
   // a first segment while a group is open aborts the open one
   const r2 = new SegmentReassembler();
