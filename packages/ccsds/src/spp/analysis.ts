@@ -75,15 +75,24 @@ export function splitSpacePacketsByApid(
   });
   r.push(bytes);
   r.end();
-  const out = new Map<number, Uint8Array>();
+  // One allocation holds every APID's region; each APID gets a view of its region.
+  let total = 0;
   const fill = new Float64Array(2048);
-  for (let a = 0; a < 2048; a++) if (sizes[a]! > 0) out.set(a, new Uint8Array(sizes[a]!));
+  for (let a = 0; a < 2048; a++) {
+    fill[a] = total;
+    total += sizes[a]!;
+  }
+  const all = new Uint8Array(total);
+  const out = new Map<number, Uint8Array>();
+  for (let a = 0; a < 2048; a++)
+    if (sizes[a]! > 0) out.set(a, all.subarray(fill[a]!, fill[a]! + sizes[a]!));
   for (let i = 0; i < n; i++) {
     const s = starts[i]!;
     const a = apidAt(bytes, s);
     const len = ((bytes[s + 4]! << 8) | bytes[s + 5]!) + 7;
-    out.get(a)!.set(bytes.subarray(s, s + len), fill[a]!);
-    fill[a]! += len;
+    const d = fill[a]!;
+    fill[a] = d + len;
+    all.set(bytes.subarray(s, s + len), d);
   }
   return out;
 }
