@@ -11,3 +11,4 @@ export * from './crc.js';
 export * from './random.js';
 export * from './clock.js';
 export * from './framing.js';
+export * from './events.js';

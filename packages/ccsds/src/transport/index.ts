@@ -1,0 +1,7 @@
+/**
+ * `ccsds/transport`: the portable side of the transports — the {@link Transport} interface and
+ * the implementations that need no Node.js APIs. Node-only transports (UDP, TCP, ZMQ) are in
+ * `ccsds/transport/node`.
+ * @packageDocumentation
+ */
+export * from './transport.js';
