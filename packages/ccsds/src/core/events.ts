@@ -11,7 +11,7 @@ export type Listener<E extends EventMap, K extends keyof E> = (...args: E[K]) =>
 
 /** Typed publish/subscribe. A listener that throws does not stop the others; the error is re-thrown afterwards. */
 export class TypedEmitter<E extends EventMap> {
-  private readonly listeners = new Map<keyof E, Set<(...args: never[]) => void>>();
+  private readonly listeners = new Map<keyof E, Set<(...args: unknown[]) => void>>();
 
   /** Adds a listener; returns a function that removes it. */
   on<K extends keyof E>(event: K, listener: Listener<E, K>): () => void {
@@ -20,7 +20,7 @@ export class TypedEmitter<E extends EventMap> {
       set = new Set();
       this.listeners.set(event, set);
     }
-    set.add(listener as (...args: never[]) => void);
+    set.add(listener as unknown as (...args: unknown[]) => void);
     return () => this.off(event, listener);
   }
 
@@ -35,7 +35,7 @@ export class TypedEmitter<E extends EventMap> {
 
   /** Removes a listener. */
   off<K extends keyof E>(event: K, listener: Listener<E, K>): void {
-    this.listeners.get(event)?.delete(listener as (...args: never[]) => void);
+    this.listeners.get(event)?.delete(listener as unknown as (...args: unknown[]) => void);
   }
 
   /** Number of listeners of `event`. */
@@ -50,7 +50,7 @@ export class TypedEmitter<E extends EventMap> {
     let failure: unknown;
     for (const l of [...set]) {
       try {
-        (l as (...a: E[K]) => void)(...args);
+        l(...args);
       } catch (e) {
         failure ??= e;
       }
