@@ -6,3 +6,4 @@ export * from './constants.js';
 export * from './header.js';
 export * from './tlv.js';
 export * from './pdu.js';
+export * from './checksum.js';
