@@ -90,8 +90,7 @@ interface RsTables {
   readonly b: Uint8Array;
   readonly t: Uint8Array;
   readonly omega: Uint8Array;
-  readonly lambdaLog: Int32Array;
-  readonly chienReg: Int32Array;
+  readonly chienAcc: Uint8Array;
   readonly chienStep: Int32Array;
   readonly rootDeg: Int32Array;
   readonly savedPos: Int32Array;
@@ -100,6 +99,27 @@ interface RsTables {
 
 const ROOT_STEP = 11;
 const tablesCache = new Map<string, RsTables>();
+
+/**
+ * Branch-free multiplication: `ZLOG[0]` = 511 and `ZEXP[i]` = 0 for i >= 510, so
+ * `ZEXP[ZLOG[a] + ZLOG[b]]` is a * b for every a, b (including zero).
+ */
+const ZLOG = new Uint16Array(256);
+const ZEXP = new Uint8Array(1024);
+/** alpha^(i mod 255) for i < 255 * 256: Chien registers never need reducing. */
+let longExp: Uint8Array | undefined;
+
+for (let i = 0; i < 510; i++) ZEXP[i] = GF_EXP[i]!;
+for (let x = 1; x < 256; x++) ZLOG[x] = GF_LOG[x]!;
+ZLOG[0] = 511;
+
+function chienTable(): Uint8Array {
+  if (longExp === undefined) {
+    longExp = new Uint8Array(255 * 256);
+    for (let i = 0; i < longExp.length; i++) longExp[i] = GF_EXP[i % 255]!;
+  }
+  return longExp;
+}
 
 function mod255(x: number): number {
   const r = x % 255;
@@ -155,8 +175,7 @@ function buildTables(E: number, basis: RsBasis): RsTables {
     b: new Uint8Array(nroots + 1),
     t: new Uint8Array(nroots + 1),
     omega: new Uint8Array(nroots),
-    lambdaLog: new Int32Array(nroots + 1),
-    chienReg: new Int32Array(nroots + 1),
+    chienAcc: new Uint8Array(256),
     chienStep,
     rootDeg: new Int32Array(nroots),
     savedPos: new Int32Array(nroots),
@@ -241,33 +260,32 @@ function lfsr16(
 }
 
 /**
- * Chien search: `creg[0..m)` hold log_alpha of the non-zero locator coefficients lambda_j and
- * `step[q]` = -11 j mod 255; position d (symbol degree) is a root when
- * 1 + sum lambda_j alpha^(-11 j d) = 0. Records root degrees in `roots`, stops after `deg`.
+ * Chien search, term by term: position d (symbol degree, 0 = last transmitted symbol) is a root
+ * when 1 + sum lambda_j alpha^(-11 j d) = 0. Accumulates every term over all n positions with
+ * an unreduced log index (`step[j]` = -11 j mod 255), then collects up to `deg` root degrees.
  */
 function chienSearch(
-  creg: Int32Array,
-  step: Int32Array,
-  m: number,
-  n: number,
+  lambda: Uint8Array,
   deg: number,
+  n: number,
+  step: Int32Array,
+  acc: Uint8Array,
   roots: Int32Array,
 ): number {
-  const EXP = GF_EXP;
-  let found = 0;
-  for (let d = 0; d < n; d++) {
-    let sum = 1;
-    for (let q = 0; q < m; q++) {
-      const r = creg[q]!;
-      sum ^= EXP[r]!;
-      const nr = r + step[q]!;
-      creg[q] = nr >= 255 ? nr - 255 : nr;
-    }
-    if (sum === 0) {
-      roots[found++] = d;
-      if (found === deg) break;
+  const big = chienTable();
+  acc.fill(1, 0, n);
+  for (let j = 1; j <= deg; j++) {
+    const lj = lambda[j]!;
+    if (lj === 0) continue;
+    let idx = GF_LOG[lj]!;
+    const s = step[j]!;
+    for (let d = 0; d < n; d++) {
+      acc[d] = acc[d]! ^ big[idx]!;
+      idx += s;
     }
   }
+  let found = 0;
+  for (let d = 0; d < n && found < deg; d++) if (acc[d] === 0) roots[found++] = d;
   return found;
 }
 
@@ -487,11 +505,9 @@ export class ReedSolomon {
     const syn = t.syn;
     for (let i = 0; i < nroots; i++) {
       const lr = t.rootLog[i]!;
-      let s = 0;
-      for (let j = 0; j < nroots; j++) {
-        s = s === 0 ? rem[j]! : EXP[LOG[s]! + lr]! ^ rem[j]!;
-      }
-      syn[i] = s;
+      let v = 0;
+      for (let j = 0; j < nroots; j++) v = ZEXP[ZLOG[v]! + lr]! ^ rem[j]!;
+      syn[i] = v;
     }
 
     // Error-and-erasure locator by Berlekamp-Massey (lambda and tmp swap roles each step).
@@ -516,11 +532,7 @@ export class ReedSolomon {
       // Before this step deg(Lambda), deg(B) <= r; afterwards both are <= r + 1.
       const top = r + 1 < nroots ? r + 1 : nroots;
       let delta = 0;
-      for (let i = 0; i <= r; i++) {
-        const li = lambda[i]!;
-        const si = syn[r - i]!;
-        if (li !== 0 && si !== 0) delta ^= EXP[LOG[li]! + LOG[si]!]!;
-      }
+      for (let i = 0; i <= r; i++) delta ^= ZEXP[ZLOG[lambda[i]!]! + ZLOG[syn[r - i]!]!]!;
       if (delta === 0) {
         for (let j = top; j > 0; j--) b[j] = b[j - 1]!;
         b[0] = 0;
@@ -528,17 +540,11 @@ export class ReedSolomon {
       }
       const ld = LOG[delta]!;
       tmp[0] = lambda[0]!;
-      for (let j = 1; j <= top; j++) {
-        const bj = b[j - 1]!;
-        tmp[j] = bj === 0 ? lambda[j]! : lambda[j]! ^ EXP[ld + LOG[bj]!]!;
-      }
+      for (let j = 1; j <= top; j++) tmp[j] = lambda[j]! ^ ZEXP[ld + ZLOG[b[j - 1]!]!]!;
       if (2 * L <= r + nEras) {
         L = r + 1 + nEras - L;
         const inv = 255 - ld;
-        for (let j = 0; j <= top; j++) {
-          const lj = lambda[j]!;
-          b[j] = lj === 0 ? 0 : EXP[LOG[lj]! + inv]!;
-        }
+        for (let j = 0; j <= top; j++) b[j] = ZEXP[ZLOG[lambda[j]!]! + inv]!;
       } else {
         for (let j = top; j > 0; j--) b[j] = b[j - 1]!;
         b[0] = 0;
@@ -557,21 +563,8 @@ export class ReedSolomon {
     if (deg === 0 || deg !== L || 2 * deg - nEras > nroots) return -1;
 
     // Chien search over the transmitted positions: degree d = n-1-i, root of Lambda(alpha^(-11 d)).
-    // Only the non-zero coefficients take part: log register and per-position log step.
-    const creg = t.chienReg;
-    const cstep = t.chienStep;
-    const tstep = t.lambdaLog;
-    let m = 0;
-    for (let j = 1; j <= deg; j++) {
-      const lj = lambda[j]!;
-      if (lj !== 0) {
-        creg[m] = LOG[lj]!;
-        tstep[m] = cstep[j]!;
-        m++;
-      }
-    }
-    const roots = t.rootDeg;
-    const found = chienSearch(creg, tstep, m, n, deg, roots);
+    // Chien search over the transmitted positions only (virtual fill cannot hold errors).
+    const found = chienSearch(lambda, deg, n, t.chienStep, t.chienAcc, t.rootDeg);
     if (found !== deg) return -1;
 
     // Forney: Omega = S * Lambda mod x^2E; Y = X^(1-fcr) Omega(1/X) / Lambda'(1/X).
@@ -579,11 +572,7 @@ export class ReedSolomon {
     const omega = t.omega;
     for (let kk = 0; kk < deg; kk++) {
       let o = 0;
-      for (let j = 0; j <= kk; j++) {
-        const lj = lambda[j]!;
-        const s = syn[kk - j]!;
-        if (lj !== 0 && s !== 0) o ^= EXP[LOG[lj]! + LOG[s]!]!;
-      }
+      for (let j = 0; j <= kk; j++) o ^= ZEXP[ZLOG[lambda[j]!]! + ZLOG[syn[kk - j]!]!]!;
       omega[kk] = o;
     }
     const fromConv = t.fromConv;
@@ -592,19 +581,19 @@ export class ReedSolomon {
     const topOdd = (deg & 1) === 1 ? deg : deg - 1;
     let changed = 0;
     for (let e = 0; e < found; e++) {
-      const d = roots[e]!;
+      const d = t.rootDeg[e]!;
       const xLog = mod255(ROOT_STEP * d);
       const xi = xLog === 0 ? 0 : 255 - xLog; // log of z = 1/X
       // Omega(z) by Horner.
       let num = 0;
       for (let kk = deg - 1; kk >= 0; kk--) {
-        num = (num === 0 ? 0 : EXP[LOG[num]! + xi]!) ^ omega[kk]!;
+        num = ZEXP[ZLOG[num]! + xi]! ^ omega[kk]!;
       }
       // Lambda'(z) = sum of odd terms lambda_j z^(j-1), by Horner in z^2.
       const xi2 = xi * 2 >= 255 ? xi * 2 - 255 : xi * 2;
       let den = 0;
       for (let j = topOdd; j >= 1; j -= 2) {
-        den = (den === 0 ? 0 : EXP[LOG[den]! + xi2]!) ^ lambda[j]!;
+        den = ZEXP[ZLOG[den]! + xi2]! ^ lambda[j]!;
       }
       if (den === 0) {
         this.restore(buf, changed);
