@@ -57,7 +57,7 @@ export const CltuEnding = {
   TAIL: 'tail',
   /** A codeblock was rejected (uncorrectable, or erroneous in the Error-Detecting Mode). */
   UNCORRECTABLE: 'uncorrectable',
-  /** `maxCodeblocks` codeblocks were decoded without a tail. */
+  /** A codeblock arrived after `maxCodeblocks` codeblocks without a tail. */
   LIMIT: 'limit',
   /** The stream ended inside the CLTU. */
   TRUNCATED: 'truncated',
@@ -217,11 +217,12 @@ export class CltuDecoder {
       }
     }
     if (tail) return this.finish(CltuEnding.TAIL);
+    // A codeblock beyond the limit ends the CLTU (the tail may follow the last allowed one).
+    if (this.codeblocks >= this.maxCodeblocks) return this.finish(CltuEnding.LIMIT);
     const r = bchDecodeInto(blk, 0, this.data, this.codeblocks * BCH_INFO_LENGTH, this.mode);
     if (r < 0) return this.finish(CltuEnding.UNCORRECTABLE);
     this.codeblocks++;
     this.corrected += r;
-    if (this.codeblocks >= this.maxCodeblocks) return this.finish(CltuEnding.LIMIT);
     return undefined;
   }
 

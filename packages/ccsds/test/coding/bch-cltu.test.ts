@@ -202,6 +202,10 @@ test('CLTU endings: uncorrectable codeblock, detecting mode, limit, truncation, 
   const lim = decodeCltus(cltu, { maxCodeblocks: 3 });
   assert.equal(lim[0]!.ending, 'limit');
   assert.equal(lim[0]!.codeblocks, 3);
+  // Exactly at the limit the tail still ends the CLTU normally (1024-octet frame: 147 codeblocks).
+  const max = decodeCltus(encodeCltu(new Uint8Array(1024).fill(3)));
+  assert.deepEqual([max[0]!.ending, max[0]!.codeblocks], ['tail', 147]);
+  assert.equal(decodeCltus(cltu, { maxCodeblocks: 5 })[0]!.ending, 'tail');
 
   const cut = decodeCltus(cltu.subarray(0, 20));
   assert.equal(cut.length, 1);
