@@ -1,11 +1,11 @@
 /**
- * Attached Sync Markers of CCSDS 131.0-B-4 section 9 (Frame Synchronization): the 32-bit ASM
+ * Attached Sync Markers of CCSDS 131.0-B-4 (Frame Synchronization section): the 32-bit ASM
  * 1ACFFC1D that precedes every Transfer Frame or codeblock of the uncoded, convolutional,
  * Reed-Solomon and concatenated channels. Markers are never randomised.
  */
 import { CcsdsError, CcsdsErrorCode, concatBytes } from '../core/index.js';
 
-/** The 32-bit Attached Sync Marker 1ACFFC1D (131.0 section 9.3.3). */
+/** The 32-bit Attached Sync Marker 1ACFFC1D (131.0, Frame Synchronization section). */
 export const ASM: Uint8Array = new Uint8Array([0x1a, 0xcf, 0xfc, 0x1d]);
 
 /** The bitwise complement of {@link ASM}: what a receiver sees with inverted polarity. */

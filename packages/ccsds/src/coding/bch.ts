@@ -1,11 +1,11 @@
 /**
- * BCH(63,56) codeblocks of CCSDS 231.0-B-4 section 3 (TC synchronization and channel coding):
+ * BCH(63,56) codeblocks of CCSDS 231.0-B-4 (TC Synchronization and Channel Coding, BCH section):
  * 56 information bits, 7 parity bits from the generator g(x) = x^7 + x^6 + x^2 + 1 (register
- * reset for every codeblock), parity complemented, then one filler bit 0 (section 3.2-3.3).
- * Decoding follows section 3.4 / annex: the Error-Correcting Mode corrects any single bit error
- * in the 63 code bits and rejects every double error (the code's minimum distance is 4); the
- * Error-Detecting Mode accepts only codeblocks with a zero syndrome. The filler bit is not
- * covered by the code and is ignored.
+ * reset for every codeblock), parity complemented, then one filler bit 0. The two decoding
+ * modes of 231.0: the Error-Correcting Mode corrects any single bit error in the 63 code bits
+ * and rejects every double error (the code's minimum distance is 4); the Error-Detecting Mode
+ * accepts only codeblocks with a zero syndrome. The filler bit is not covered by the code and
+ * is ignored.
  */
 import { CcsdsError, CcsdsErrorCode } from '../core/index.js';
 
@@ -14,7 +14,7 @@ export const BCH_INFO_LENGTH = 7;
 /** Octets of one codeblock (7 information octets, 7 parity bits and the filler bit). */
 export const BCH_CODEBLOCK_LENGTH = 8;
 
-/** Decoding mode (231.0 section 3.4). */
+/** Decoding mode (231.0 Error-Correcting / Error-Detecting Mode). */
 export const BchMode = {
   /** Corrects single-bit errors, rejects detected double errors. */
   CORRECTING: 'correcting',

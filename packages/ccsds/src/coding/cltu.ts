@@ -1,9 +1,9 @@
 /**
- * Communications Link Transmission Units of CCSDS 231.0-B-4 section 5: start sequence EB90,
- * BCH(63,56) codeblocks carrying the (optionally randomised, section 6) TC Transfer Frame, the
+ * Communications Link Transmission Units of CCSDS 231.0-B-4 (CLTU section): start sequence EB90,
+ * BCH(63,56) codeblocks carrying the (optionally randomised) TC Transfer Frame, the
  * last codeblock completed with fill octets 0x55, and the tail sequence C5C5C5C5C5C5C579.
  *
- * {@link CltuDecoder} is the receiving side of section 5.3 for an octet stream: it searches for
+ * {@link CltuDecoder} is the receiving side for an octet stream: it searches for
  * the start sequence (octet aligned, any chunking, optionally tolerating one bit error), decodes
  * codeblocks in the Error-Correcting or Error-Detecting Mode, and ends a CLTU on the tail
  * sequence, on a rejected codeblock, or at a configured size limit.
@@ -18,13 +18,13 @@ import {
 } from './bch.js';
 import { randomizeTcInPlace } from './randomizer.js';
 
-/** The CLTU start sequence (231.0 section 5.2.2). */
+/** The CLTU start sequence EB90 (231.0). */
 export const CLTU_START_SEQUENCE: Uint8Array = new Uint8Array([0xeb, 0x90]);
-/** The CLTU tail sequence (231.0 section 5.2.4). */
+/** The CLTU tail sequence C5C5C5C5C5C5C579 (231.0). */
 export const CLTU_TAIL_SEQUENCE: Uint8Array = new Uint8Array([
   0xc5, 0xc5, 0xc5, 0xc5, 0xc5, 0xc5, 0xc5, 0x79,
 ]);
-/** The fill octet that completes the last codeblock (231.0 section 3.3). */
+/** The fill octet 0x55 that completes the last codeblock (231.0). */
 export const CLTU_FILL_OCTET = 0x55;
 
 /** Options of {@link encodeCltu}. */

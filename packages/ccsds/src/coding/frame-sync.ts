@@ -1,14 +1,14 @@
 /**
- * Frame synchronisation on the Attached Sync Marker (CCSDS 131.0-B-4 section 9, with the
- * receiver behaviour of the 130.1-G informational report): a bit-level state machine that
- * searches for the marker (with a configurable number of bit errors, in both polarities: a
- * complemented marker means the whole stream is inverted), checks it at the next expected
- * positions, holds lock, and coasts over missed markers in a flywheel state before searching
- * again. Input is an unaligned bit stream, either hard bits packed into octets (first bit in the
- * most significant bit) or 8-bit soft symbols, one per bit (libfec convention: 0 = confident 0,
- * 255 = confident 1; symbols >= 128 decide 1). Chunks of any size go in; frames with their bit
- * offset, polarity, marker errors and sync state come out. Memory is bounded by the flywheel
- * depth times the frame period plus one input slice.
+ * Frame synchronisation on the Attached Sync Marker (CCSDS 131.0-B-4, Frame Synchronization
+ * section). 131.0 fixes the marker, not the receiver; this is the usual search / check / lock /
+ * flywheel machine: it searches bit by bit for the marker (with a configurable number of bit
+ * errors, in both polarities: a complemented marker means the whole stream is inverted), checks
+ * it at the next expected positions, holds lock, and coasts over missed markers in a flywheel
+ * state before searching again. Input is an unaligned bit stream, either hard bits packed into
+ * octets (first bit in the most significant bit) or 8-bit soft symbols, one per bit (libfec
+ * convention: 0 = confident 0, 255 = confident 1; symbols >= 128 decide 1). Chunks of any size go
+ * in; frames with their bit offset, polarity, marker errors and sync state come out. Memory is
+ * bounded by the flywheel depth times the frame period plus one input slice.
  */
 import { CcsdsError, CcsdsErrorCode } from '../core/index.js';
 import { ASM } from './asm.js';

@@ -1,9 +1,9 @@
 /**
  * Pseudo-randomisers of the synchronization and channel coding layer.
  *
- * - TM (CCSDS 131.0-B-4 section 10, Pseudo-Randomizer): h(x) = x^8 + x^7 + x^5 + x^3 + 1,
+ * - TM (CCSDS 131.0-B-4, Pseudo-Randomizer section): h(x) = x^8 + x^7 + x^5 + x^3 + 1,
  *   register set to all ones at the first bit after the Attached Sync Marker.
- * - TC (CCSDS 231.0-B-4 section 6, Randomizer): h(x) = x^8 + x^6 + x^4 + x^3 + x^2 + x + 1,
+ * - TC (CCSDS 231.0-B-4, Pseudo-Randomizer section): h(x) = x^8 + x^6 + x^4 + x^3 + x^2 + x + 1,
  *   all-ones seed, applied to each Transfer Frame before BCH encoding.
  *
  * Both sequences have a period of 255 bits, so the octet sequence repeats every 255 octets.

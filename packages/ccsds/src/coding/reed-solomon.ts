@@ -1,9 +1,9 @@
 /**
- * Reed-Solomon coding of CCSDS 131.0-B-4 section 4: RS(255,223) with E = 16 and RS(255,239)
+ * Reed-Solomon coding of CCSDS 131.0-B-4 (Reed-Solomon coding section): RS(255,223) with E = 16 and RS(255,239)
  * with E = 8 over GF(2^8) (field polynomial 0x187), generator roots alpha^(11j) for
  * j = 128-E .. 127+E, symbols in the dual (Berlekamp) basis (the conventional basis is offered as
- * a non-CCSDS option), interleaving depth I in {1, 2, 3, 4, 5, 8} (section 4.3.4: octet j of the
- * codeblock belongs to codeword j mod I) and shortened codes with virtual fill (section 4.3.7).
+ * a non-CCSDS option), interleaving depth I in {1, 2, 3, 4, 5, 8} (octet j of the codeblock
+ * belongs to codeword j mod I) and shortened codes with virtual fill.
  *
  * Encoding runs the generator-polynomial LFSR with one precomputed table row per feedback
  * symbol (the products with every generator coefficient, packed four symbols to a 32-bit word,

@@ -1,9 +1,9 @@
 /**
- * GF(2^8) arithmetic for the CCSDS Reed-Solomon codes (CCSDS 131.0-B-4 section 4): field
+ * GF(2^8) arithmetic for the CCSDS Reed-Solomon codes (CCSDS 131.0-B-4, Reed-Solomon section): field
  * generator polynomial F(x) = x^8 + x^7 + x^2 + x + 1 (0x187), primitive element alpha a root
  * of F, and the transformation between the conventional (polynomial) basis and the dual
- * (Berlekamp) basis in which 131.0 transmits every symbol (section 4 and its annex on the
- * dual-basis representation).
+ * (Berlekamp) basis in which 131.0 transmits every symbol (the Reed-Solomon section and its
+ * annex on the dual-basis representation).
  */
 
 /** The field generator polynomial x^8 + x^7 + x^2 + x + 1. */
