@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { CcsdsError } from 'ccsds/core';
 import { registerPacketCommands } from './packets.js';
+import { registerCltuCommands } from './link-cltu.js';
 import { CliFailure, type Output, consoleOutput } from './output.js';
 
 /** Builds the command tree. `out` receives everything the commands print. */
@@ -18,6 +19,8 @@ export function buildProgram(out: Output): Command {
       writeErr: (s) => out.stderr(s),
     });
   registerPacketCommands(program, out);
+  const link = program.command('link').description('synchronisation and channel coding (CCSDS 131.0-B-4, 231.0-B-4)');
+  registerCltuCommands(link, out);
   return program;
 }
 

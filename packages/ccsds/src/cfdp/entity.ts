@@ -1,0 +1,432 @@
+/**
+ * The CFDP entity (CCSDS 727.0-B-5 §4): accepts user requests (Put, Cancel, Suspend, Resume,
+ * Report), routes received PDUs to their transactions (creating receiving transactions as
+ * needed), and schedules transmission — directives first, then file data from every sending
+ * transaction in turn (fair round robin), paced by each remote's send rate and by the transport.
+ */
+import { CcsdsError, CcsdsErrorCode, type Clock, TypedEmitter, minimalWidth } from '../core/index.js';
+import type { FileStore } from '../filestore/index.js';
+import type { Transport } from '../transport/index.js';
+import { ConditionCode, DirectiveCode, Direction, PduType, TransactionStatus, TransmissionMode } from './constants.js';
+import { type PduHeader } from './header.js';
+import { type CfdpEvents, type PutRequest, type TransactionId, type TransactionStatusReport, transactionKey } from './indications.js';
+import { type LocalEntityConfig, type Mib, REMOTE_DEFAULTS, type RemoteEntityConfig, defaultFaultHandlers } from './mib.js';
+import { type Pdu, decodePdu, encodePdu } from './pdu.js';
+import { ReceiveTransaction } from './receiver.js';
+import { SendTransaction } from './sender.js';
+import type { Transaction, TransactionHost } from './transaction.js';
+
+/** Options of {@link CfdpEntity}. */
+export interface CfdpEntityOptions {
+  /** The MIB: local settings and the remote entities. */
+  mib: Mib;
+  transport: Transport;
+  filestore: FileStore;
+  clock: Clock;
+  /** First transaction sequence number to use (default 1; persistence sets it after a restart). */
+  firstSequenceNumber?: bigint;
+}
+
+/** Counters of an entity. */
+export interface EntityCounters {
+  pdusSent: number;
+  pdusReceived: number;
+  pduErrors: number;
+  fileDataDropped: number;
+}
+
+/** Records of ended transactions kept to answer late PDUs (re-ACK). */
+const CLOSED_KEEP = 4096;
+
+/** A CFDP entity bound to a transport, a filestore and a clock. */
+export class CfdpEntity {
+  /** Indications and progress. */
+  readonly events = new TypedEmitter<CfdpEvents>();
+  readonly local: LocalEntityConfig;
+  readonly counters: EntityCounters = { pdusSent: 0, pdusReceived: 0, pduErrors: 0, fileDataDropped: 0 };
+  private readonly remotes = new Map<bigint, RemoteEntityConfig>();
+  private readonly transport: Transport;
+  private readonly filestore: FileStore;
+  private readonly clock: Clock;
+  private readonly transactions = new Map<string, Transaction>();
+  private readonly closedSenders = new Map<string, SendTransaction>();
+  private readonly closedReceivers = new Map<string, ReceiveTransaction>();
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly queueDepth = new Map<string, number>();
+  private senders: SendTransaction[] = [];
+  private rr = 0;
+  private directives: { address: string; bytes: Uint8Array }[] = [];
+  private pumping = false;
+  private pumpAgain = false;
+  private nextSeq: bigint;
+  private readonly rateState = new Map<bigint, { tokens: number; at: number; timer: boolean }>();
+  private closedFlag = false;
+  private readonly offMessage: () => void;
+  private readonly waiters = new Map<string, ((e: CfdpEvents['transactionFinished'][0]) => void)[]>();
+  private readonly host: TransactionHost;
+
+  constructor(options: CfdpEntityOptions) {
+    this.local = options.mib.local;
+    for (const r of options.mib.remotes) this.remotes.set(r.entityId, r);
+    this.transport = options.transport;
+    this.filestore = options.filestore;
+    this.clock = options.clock;
+    this.nextSeq = options.firstSequenceNumber ?? 1n;
+    const self = this;
+    this.host = {
+      clock: this.clock,
+      filestore: this.filestore,
+      local: this.local,
+      sendPdu: (remote, pdu) => this.queueDirective(remote, pdu),
+      wakeSender: () => this.pump(),
+      emit: (event, ...args) => this.events.emit(event, ...args),
+      listening: (event) => this.events.listenerCount(event) > 0,
+      closed: (t) => self.onClosed(t),
+    };
+    this.offMessage = this.transport.events.on('message', (data, from) => this.onMessage(data, from));
+    this.events.on('transactionFinished', (e) => {
+      const k = transactionKey(e.transactionId);
+      const ws = this.waiters.get(k);
+      if (ws !== undefined) {
+        this.waiters.delete(k);
+        for (const w of ws) w(e);
+      }
+    });
+    this.events.on('abandoned', (e) => {
+      const k = transactionKey(e.transactionId);
+      const t = this.transactions.get(k) ?? this.closedSenders.get(k) ?? this.closedReceivers.get(k);
+      const ws = this.waiters.get(k);
+      if (ws !== undefined && t !== undefined) {
+        this.waiters.delete(k);
+        for (const w of ws) w({ transactionId: e.transactionId, role: t.role, conditionCode: e.conditionCode, fileStatus: 3, deliveryCode: 1, filestoreResponses: [], report: t.statusReport() });
+      }
+    });
+  }
+
+  /** The settings used for a remote entity (throws for an unknown one). */
+  remote(entityId: bigint | number): RemoteEntityConfig {
+    const r = this.remotes.get(BigInt(entityId));
+    if (r === undefined) throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, `entity ${entityId} is not in the MIB`);
+    return r;
+  }
+
+  /** The next transaction sequence number that will be used. */
+  get nextSequenceNumber(): bigint {
+    return this.nextSeq;
+  }
+
+  /** Put.request: starts sending a file (or a message-only transaction). */
+  async put(request: PutRequest): Promise<TransactionId> {
+    if (this.closedFlag) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'entity is closed');
+    const remote = this.remote(request.destinationEntityId);
+    if (this.transactions.size >= this.local.maxTransactions) {
+      throw new CcsdsError(CcsdsErrorCode.LIMIT_EXCEEDED, `already ${this.transactions.size} transactions open`);
+    }
+    let fileSize = 0;
+    if (request.sourceFileName !== undefined && request.sourceFileName !== '') {
+      const st = await this.filestore.stat(request.sourceFileName);
+      if (st === undefined || st.isDirectory) {
+        throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, `no file ${request.sourceFileName} in the filestore`);
+      }
+      fileSize = st.size;
+    }
+    const seqLen = remote.transactionSeqNumLength;
+    const seq = this.nextSeq % (1n << BigInt(8 * seqLen));
+    this.nextSeq = seq + 1n;
+    const cls = request.transmissionClass ?? remote.defaultClass;
+    const header: PduHeader = {
+      version: remote.version,
+      pduType: PduType.FILE_DIRECTIVE,
+      direction: Direction.TOWARD_RECEIVER,
+      transmissionMode: cls === 2 ? TransmissionMode.ACKNOWLEDGED : TransmissionMode.UNACKNOWLEDGED,
+      crcFlag: request.crc ?? remote.crc,
+      largeFileFlag: request.largeFile ?? fileSize > 0xffffffff,
+      segmentationControl: request.segmentationControl ?? false,
+      segmentMetadataFlag: false,
+      entityIdLength: request.entityIdLength ?? remote.entityIdLength ?? Math.max(minimalWidth(this.local.entityId), minimalWidth(remote.entityId)),
+      transactionSeqNumLength: seqLen,
+      sourceEntityId: this.local.entityId,
+      transactionSequenceNumber: seq,
+      destinationEntityId: remote.entityId,
+    };
+    if (header.version === 0 && header.largeFileFlag) {
+      throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, '727.0-B-3 peers cannot receive files over 4 GiB');
+    }
+    const id: TransactionId = { sourceEntityId: this.local.entityId, sequenceNumber: seq };
+    const t = new SendTransaction(this.host, remote, id, header, request, fileSize);
+    this.transactions.set(t.key, t);
+    this.senders.push(t);
+    this.events.emit('transaction', { transactionId: id });
+    try {
+      await t.start();
+    } catch (e) {
+      this.transactions.delete(t.key);
+      this.senders = this.senders.filter((s) => s !== t);
+      throw e;
+    }
+    return id;
+  }
+
+  /** Resolves when the transaction finishes (or is abandoned), with its Transaction-Finished indication. */
+  waitFor(id: TransactionId): Promise<CfdpEvents['transactionFinished'][0]> {
+    const k = transactionKey(id);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(k) ?? [];
+      list.push(resolve);
+      this.waiters.set(k, list);
+    });
+  }
+
+  private find(id: TransactionId): Transaction {
+    const t = this.transactions.get(transactionKey(id));
+    if (t === undefined) throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, `no open transaction ${transactionKey(id)}`);
+    return t;
+  }
+
+  /** Cancel.request. */
+  async cancel(id: TransactionId): Promise<void> {
+    await this.find(id).cancel(ConditionCode.CANCEL_REQUEST_RECEIVED);
+  }
+
+  /** Suspend.request. */
+  suspend(id: TransactionId): void {
+    this.find(id).suspend(ConditionCode.SUSPEND_REQUEST_RECEIVED);
+  }
+
+  /** Resume.request. */
+  resume(id: TransactionId): void {
+    this.find(id).resume();
+    this.pump();
+  }
+
+  /** Report.request: emits and returns a Report.indication. */
+  report(id: TransactionId): TransactionStatusReport {
+    const r = this.find(id).statusReport();
+    this.events.emit('report', r);
+    return r;
+  }
+
+  /** Status of every open transaction. */
+  list(): TransactionStatusReport[] {
+    return [...this.transactions.values()].map((t) => t.statusReport());
+  }
+
+  /** Stops: abandons nothing, but stops receiving and releases the transport listener. */
+  async close(): Promise<void> {
+    this.closedFlag = true;
+    this.offMessage();
+    for (const t of [...this.transactions.values()]) t.abandon(ConditionCode.CANCEL_REQUEST_RECEIVED);
+  }
+
+  private onClosed(t: Transaction): void {
+    this.transactions.delete(t.key);
+    if (t instanceof SendTransaction) {
+      this.senders = this.senders.filter((s) => s !== t);
+      remember(this.closedSenders, t.key, t);
+    } else if (t instanceof ReceiveTransaction) remember(this.closedReceivers, t.key, t);
+  }
+
+  private queueDirective(remote: RemoteEntityConfig, pdu: Pdu): void {
+    if (this.closedFlag) return;
+    this.directives.push({ address: remote.address, bytes: encodePdu(pdu) });
+    this.pump();
+  }
+
+  /** Sends queued directives, then file data round robin, until nothing is ready. */
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.runPump().finally(() => {
+      this.pumping = false;
+      if (this.pumpAgain) {
+        this.pumpAgain = false;
+        this.pump();
+      }
+    });
+  }
+
+  private async runPump(): Promise<void> {
+    for (;;) {
+      this.pumpAgain = false;
+      const d = this.directives.shift();
+      if (d !== undefined) {
+        await this.transmit(d.address, d.bytes);
+        continue;
+      }
+      const s = this.pickSender();
+      if (s === undefined) return;
+      const bytes = await s.nextFileData();
+      if (bytes !== undefined) {
+        this.spendRate(s.remote, bytes.length);
+        await this.transmit(s.remote.address, bytes);
+      }
+    }
+  }
+
+  private pickSender(): SendTransaction | undefined {
+    const n = this.senders.length;
+    for (let k = 0; k < n; k++) {
+      const s = this.senders[(this.rr + k) % n]!;
+      if (!s.hasFileData()) continue;
+      if (!this.rateAllows(s.remote)) continue;
+      this.rr = (this.rr + k + 1) % n;
+      return s;
+    }
+    return undefined;
+  }
+
+  private rateAllows(remote: RemoteEntityConfig): boolean {
+    const rate = remote.sendRateBytesPerSecond;
+    if (rate <= 0) return true;
+    const now = this.clock.now();
+    let st = this.rateState.get(remote.entityId);
+    if (st === undefined) {
+      st = { tokens: Math.min(rate, 65536), at: now, timer: false };
+      this.rateState.set(remote.entityId, st);
+    }
+    st.tokens = Math.min(Math.max(rate / 10, 65536), st.tokens + ((now - st.at) * rate) / 1000);
+    st.at = now;
+    if (st.tokens > 0) return true;
+    if (!st.timer) {
+      st.timer = true;
+      const wait = Math.max(1, Math.ceil((-st.tokens * 1000) / rate) + 1);
+      this.clock.setTimer(wait, () => {
+        st.timer = false;
+        this.pump();
+      });
+    }
+    return false;
+  }
+
+  private spendRate(remote: RemoteEntityConfig, n: number): void {
+    const st = this.rateState.get(remote.entityId);
+    if (st !== undefined) st.tokens -= n;
+  }
+
+  private async transmit(address: string, bytes: Uint8Array): Promise<void> {
+    try {
+      await this.transport.send(address, bytes);
+      this.counters.pdusSent++;
+    } catch (e) {
+      this.counters.pduErrors++;
+      this.events.emit('pduError', { error: e as Error, from: address });
+    }
+  }
+
+  private onMessage(data: Uint8Array, from: string): void {
+    let pdu: Pdu;
+    try {
+      pdu = decodePdu(data);
+    } catch (e) {
+      this.counters.pduErrors++;
+      this.events.emit('pduError', { error: e as Error, from });
+      return;
+    }
+    this.counters.pdusReceived++;
+    const h = pdu.header;
+    const local = this.local.entityId;
+    const id: TransactionId = { sourceEntityId: h.sourceEntityId, sequenceNumber: h.transactionSequenceNumber };
+    const key = transactionKey(id);
+    const towardReceiver = h.pduType === PduType.FILE_DATA || h.direction === Direction.TOWARD_RECEIVER;
+    if (towardReceiver ? h.destinationEntityId !== local : h.sourceEntityId !== local) {
+      this.counters.pduErrors++;
+      this.events.emit('pduError', { error: new CcsdsError(CcsdsErrorCode.INVALID_FIELD, `PDU for another entity (${key})`), from });
+      return;
+    }
+    let t = this.transactions.get(key);
+    if (t === undefined) {
+      if (towardReceiver) {
+        const closed = this.closedReceivers.get(key);
+        if (closed !== undefined) {
+          this.answerClosedReceiver(closed, pdu);
+          return;
+        }
+        if (pdu.kind !== 'metadata' && pdu.kind !== 'fileData' && pdu.kind !== 'eof') return;
+        const remote = this.remotes.get(h.sourceEntityId);
+        if (remote === undefined) {
+          this.counters.pduErrors++;
+          this.events.emit('pduError', { error: new CcsdsError(CcsdsErrorCode.INVALID_FIELD, `PDU from unknown entity ${h.sourceEntityId}`), from });
+          return;
+        }
+        if (this.transactions.size >= this.local.maxTransactions) {
+          this.counters.fileDataDropped++;
+          return;
+        }
+        const rx = new ReceiveTransaction(this.host, remote, id, h);
+        this.transactions.set(key, rx);
+        t = rx;
+      } else {
+        const closed = this.closedSenders.get(key);
+        if (closed !== undefined && pdu.kind === 'finished' && closed.transmissionClass === 2) closed.ackFinished(pdu);
+        return;
+      }
+    } else if (towardReceiver !== (t.role === 'receiver')) return;
+    this.enqueue(t, pdu);
+  }
+
+  /** Answers late PDUs of an ended receiving transaction: re-ACK EOF, re-send Finished. */
+  private answerClosedReceiver(t: ReceiveTransaction, pdu: Pdu): void {
+    if (pdu.kind !== 'eof' || t.transmissionClass !== 2) return;
+    this.queueDirective(t.remote, {
+      kind: 'ack',
+      header: { ...pdu.header, direction: Direction.TOWARD_SENDER },
+      ackedDirectiveCode: DirectiveCode.EOF,
+      directiveSubtypeCode: 0,
+      conditionCode: pdu.conditionCode,
+      transactionStatus: TransactionStatus.TERMINATED,
+    });
+    t.resendFinished();
+  }
+
+  /** Per-transaction serial processing (file writes are asynchronous). */
+  private enqueue(t: Transaction, pdu: Pdu): void {
+    const depth = this.queueDepth.get(t.key) ?? 0;
+    if (pdu.kind === 'fileData' && depth > 2048) {
+      // The filestore cannot keep up: drop data (Class 2 recovers it by NAK) rather than grow memory.
+      this.counters.fileDataDropped++;
+      return;
+    }
+    this.queueDepth.set(t.key, depth + 1);
+    const prev = this.queues.get(t.key) ?? Promise.resolve();
+    const next = prev
+      .then(() => t.handlePdu(pdu))
+      .catch((e: unknown) => {
+        this.counters.pduErrors++;
+        this.events.emit('pduError', { error: e as Error, from: t.remote.address });
+        return t.fault(ConditionCode.FILESTORE_REJECTION);
+      })
+      .finally(() => {
+        const d = (this.queueDepth.get(t.key) ?? 1) - 1;
+        if (d <= 0) {
+          this.queueDepth.delete(t.key);
+          if (this.queues.get(t.key) === next) this.queues.delete(t.key);
+        } else this.queueDepth.set(t.key, d);
+      });
+    this.queues.set(t.key, next);
+  }
+}
+
+function remember<T>(map: Map<string, T>, key: string, value: T): void {
+  map.set(key, value);
+  if (map.size > CLOSED_KEEP) {
+    const first = map.keys().next().value;
+    if (first !== undefined) map.delete(first);
+  }
+}
+
+/** Builds a MIB from the essentials (remote defaults filled in). */
+export function simpleMib(localEntityId: bigint | number, remotes: (Partial<RemoteEntityConfig> & { entityId: bigint | number; address: string })[]): Mib {
+  return {
+    local: {
+      entityId: BigInt(localEntityId),
+      faultHandlers: defaultFaultHandlers(),
+      progressIntervalMs: 250,
+      maxFileSize: Number.MAX_SAFE_INTEGER,
+      maxTransactions: 1000,
+    },
+    remotes: remotes.map((r) => ({ ...REMOTE_DEFAULTS, ...r, entityId: BigInt(r.entityId) })),
+  };
+}

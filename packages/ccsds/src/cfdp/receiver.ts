@@ -1,0 +1,530 @@
+/**
+ * The receiving side of a transaction (CCSDS 727.0-B-5 §4.6): data written to a temporary file
+ * in the filestore as it arrives (coalesced, never the whole file in memory), received ranges
+ * kept in a {@link RangeSet}, lost segment detection in the four NAK modes with the NAK timer
+ * and limit, the ACK of every EOF, Keep Alive, Prompt responses, the Class 1 check timer,
+ * checksum verification, filestore requests, and Finished with its positive acknowledgement.
+ * The file appears under its destination name only after the checksum verified.
+ */
+import { CcsdsError } from '../core/index.js';
+import { FilestoreAction, type FileHandle } from '../filestore/index.js';
+import { ConditionCode, DeliveryCode, DirectiveCode, Direction, FileStatus, PduType, PromptResponse, TransactionStatus } from './constants.js';
+import { FileChecksum, isSupportedChecksumType } from './checksum.js';
+import { type PduHeader, fssLength, headerLength } from './header.js';
+import type { TransactionId } from './indications.js';
+import { NakMode, type RemoteEntityConfig } from './mib.js';
+import type { EofPdu, FileDataPdu, FinishedPdu, MetadataPdu, NakPdu, Pdu, SegmentRequest } from './pdu.js';
+import { RangeSet } from './ranges.js';
+import { type FilestoreResponseTlv, entityIdTlv } from './tlv.js';
+import { Transaction, type TransactionHost } from './transaction.js';
+
+const WRITE_BUFFER = 256 * 1024;
+/** Filestore response status meaning "not allowed", per action (727.0-B-5 Table 5-16). */
+const NOT_ALLOWED_STATUS: Record<number, number> = { 0: 1, 1: 2, 2: 3, 3: 3, 4: 3, 5: 1, 6: 2, 7: 2, 8: 2 };
+const READBACK_CHUNK = 1024 * 1024;
+
+type ReceiverPhase = 'receiving' | 'awaitFinishedAck' | 'done';
+
+/** A transaction this entity receives. */
+export class ReceiveTransaction extends Transaction {
+  readonly role = 'receiver' as const;
+  private readonly received = new RangeSet();
+  private metadata: MetadataPdu | undefined;
+  private eof: EofPdu | undefined;
+  private tempPath: string | undefined;
+  private handle: FileHandle | undefined;
+  private checksum: FileChecksum | undefined;
+  /** Segments that arrived before the Metadata told the checksum type. */
+  private early: [number, Uint8Array][] | undefined = [];
+  private wbuf: Uint8Array | undefined;
+  private wstart = 0;
+  private wlen = 0;
+  private phase: ReceiverPhase = 'receiving';
+  private nakCount = 0;
+  private checkCount = 0;
+  private ackCount = 0;
+  private finishedPdu: FinishedPdu | undefined;
+  private fileStatus: number = FileStatus.UNREPORTED;
+  private deliveryCode: number = DeliveryCode.DATA_INCOMPLETE;
+  private responses: FilestoreResponseTlv[] = [];
+  private completing = false;
+  /** Highest offset seen in data or announced by the EOF. */
+  private knownEnd = 0;
+
+  constructor(host: TransactionHost, remote: RemoteEntityConfig, id: TransactionId, header: PduHeader) {
+    super(host, remote, id, { ...header, direction: Direction.TOWARD_SENDER, pduType: PduType.FILE_DIRECTIVE, segmentMetadataFlag: false }, header.transmissionMode === 0 ? 2 : 1);
+    this.startInactivity();
+    if (this.transmissionClass === 2 && remote.keepAliveIntervalMs > 0) this.scheduleKeepAlive();
+    if (this.transmissionClass === 2 && remote.nakMode === NakMode.ASYNCHRONOUS) this.scheduleAsyncNak();
+  }
+
+  get progress(): number {
+    return this.received.covered;
+  }
+
+  private startInactivity(): void {
+    this.startTimer('inactivity', this.remote.inactivityTimerMs, () => void this.fault(ConditionCode.INACTIVITY_DETECTED));
+  }
+
+  private scheduleKeepAlive(): void {
+    this.startTimer('keepAlive', this.remote.keepAliveIntervalMs, () => {
+      if (this.phase !== 'receiving') return;
+      this.sendKeepAlive();
+      this.scheduleKeepAlive();
+    });
+  }
+
+  private scheduleAsyncNak(): void {
+    this.startTimer('asyncNak', this.remote.asynchronousNakIntervalMs, () => {
+      if (this.phase !== 'receiving') return;
+      this.sendNaks(0, this.scopeEnd());
+      this.scheduleAsyncNak();
+    });
+  }
+
+  private sendKeepAlive(): void {
+    const contiguous = this.received.gaps(0, Number.MAX_SAFE_INTEGER, 1)[0]?.[0] ?? 0;
+    this.host.sendPdu(this.remote, { kind: 'keepAlive', header: this.header, progress: contiguous });
+  }
+
+  /** Asynchronous NAK mode: the user asks for a NAK now. */
+  requestNak(): void {
+    if (this.phase === 'receiving' && this.transmissionClass === 2) this.sendNaks(0, this.scopeEnd());
+  }
+
+  async handlePdu(pdu: Pdu): Promise<void> {
+    if (this.phase === 'done') return;
+    if (pdu.kind === 'eof' && this.transmissionClass === 2) this.ackEof(pdu);
+    if (this.state === 'suspended' && pdu.kind !== 'eof') return;
+    this.startInactivity();
+    switch (pdu.kind) {
+      case 'metadata':
+        return this.onMetadata(pdu);
+      case 'fileData':
+        return this.onFileData(pdu);
+      case 'eof':
+        return this.onEof(pdu);
+      case 'prompt':
+        if (this.phase !== 'receiving' || this.transmissionClass !== 2) return;
+        if (pdu.responseRequired === PromptResponse.NAK) this.sendNaks(0, this.scopeEnd(), true);
+        else this.sendKeepAlive();
+        return;
+      case 'ack':
+        if (pdu.ackedDirectiveCode === DirectiveCode.FINISHED && this.phase === 'awaitFinishedAck') this.end();
+        return;
+      default:
+        return;
+    }
+  }
+
+  private ackEof(eof: EofPdu): void {
+    this.host.sendPdu(this.remote, {
+      kind: 'ack',
+      header: this.header,
+      ackedDirectiveCode: DirectiveCode.EOF,
+      directiveSubtypeCode: 0,
+      conditionCode: eof.conditionCode,
+      transactionStatus: this.phase === 'done' ? TransactionStatus.TERMINATED : TransactionStatus.ACTIVE,
+    });
+  }
+
+  private async onMetadata(pdu: MetadataPdu): Promise<void> {
+    if (this.metadata !== undefined) return; // a repeat
+    this.metadata = pdu;
+    this.sourceFileName = pdu.sourceFileName;
+    this.destinationFileName = pdu.destinationFileName;
+    const size = typeof pdu.fileSize === 'bigint' ? Infinity : pdu.fileSize;
+    if (size > this.host.local.maxFileSize) {
+      await this.fault(ConditionCode.FILE_SIZE_ERROR);
+      return;
+    }
+    this.fileSize = size;
+    for (const o of pdu.options) if (o.kind === 'faultHandlerOverride') this.faultOverrides.set(o.conditionCode, o.handlerCode);
+    if (isSupportedChecksumType(pdu.checksumType)) {
+      this.checksum = new FileChecksum(pdu.checksumType);
+      for (const [o, d] of this.early ?? []) this.checksum.update(o, d);
+    }
+    this.early = undefined;
+    this.host.emit('metadataRecv', {
+      transactionId: this.id,
+      sourceEntityId: this.id.sourceEntityId,
+      sourceFileName: pdu.sourceFileName,
+      destinationFileName: pdu.destinationFileName,
+      fileSize: size,
+      messagesToUser: pdu.options.flatMap((o) => (o.kind === 'messageToUser' ? [o.message] : [])),
+      options: pdu.options,
+    });
+    if (this.knownEnd > size) {
+      await this.fault(ConditionCode.FILE_SIZE_ERROR);
+      return;
+    }
+    await this.tryComplete();
+  }
+
+  private async onFileData(pdu: FileDataPdu): Promise<void> {
+    if (this.phase !== 'receiving') return;
+    const offset = typeof pdu.offset === 'bigint' ? Infinity : pdu.offset;
+    const end = offset + pdu.data.length;
+    const limit = this.fileSize ?? this.host.local.maxFileSize;
+    if (end > limit) {
+      await this.fault(ConditionCode.FILE_SIZE_ERROR);
+      return;
+    }
+    if (pdu.data.length === 0) return;
+    const before = this.received.maxEnd;
+    const fresh = this.received.add(offset, end);
+    if (fresh === 0) return; // a duplicate
+    if (fresh < pdu.data.length) {
+      // Partly new: write all of it (the overlap is identical data); the checksum must be recomputed.
+      this.checksum = this.checksum === undefined ? undefined : new FileChecksum(this.checksum.type);
+      this.forceReadback = true;
+    } else if (this.checksum !== undefined) this.checksum.update(offset, pdu.data);
+    else this.early?.push([offset, pdu.data.slice()]);
+    if (this.early !== undefined && this.early.length > 64) {
+      // Metadata is late: stop keeping copies and recompute from the file later.
+      this.early = [];
+      this.forceReadback = true;
+    }
+    await this.write(offset, pdu.data);
+    if (end > this.knownEnd) this.knownEnd = end;
+    if (this.host.listening('fileSegmentRecv')) {
+      const e: { transactionId: TransactionId; offset: number; length: number; recordContinuationState?: number; segmentMetadata?: Uint8Array } = { transactionId: this.id, offset, length: pdu.data.length };
+      if (pdu.recordContinuationState !== undefined) e.recordContinuationState = pdu.recordContinuationState;
+      if (pdu.segmentMetadata !== undefined) e.segmentMetadata = pdu.segmentMetadata;
+      this.host.emit('fileSegmentRecv', e);
+    }
+    this.reportProgress();
+    if (this.transmissionClass === 2 && this.remote.nakMode === NakMode.IMMEDIATE) {
+      const gapStart = before;
+      if (offset > gapStart || this.metadata === undefined) this.sendNaks(this.metadata === undefined ? 0 : gapStart, end);
+    }
+    if (this.eof !== undefined) await this.tryComplete();
+  }
+
+  private forceReadback = false;
+
+  private async onEof(pdu: EofPdu): Promise<void> {
+    if (pdu.conditionCode !== ConditionCode.NO_ERROR) {
+      // The sender cancelled: notice of cancellation at this end, file discarded.
+      this.host.emit('eofRecv', { transactionId: this.id });
+      this.conditionCode = pdu.conditionCode;
+      await this.discard();
+      this.finish(pdu.conditionCode, FileStatus.DISCARDED_DELIBERATELY, DeliveryCode.DATA_INCOMPLETE, false);
+      return;
+    }
+    if (this.eof !== undefined || this.phase !== 'receiving') return; // repeat (already ACKed)
+    const size = typeof pdu.fileSize === 'bigint' ? Infinity : pdu.fileSize;
+    this.eof = pdu;
+    this.host.emit('eofRecv', { transactionId: this.id });
+    if (this.knownEnd > size || (this.fileSize !== undefined && this.fileSize !== size)) {
+      await this.fault(ConditionCode.FILE_SIZE_ERROR);
+      return;
+    }
+    this.fileSize = size;
+    this.knownEnd = size;
+    if (await this.tryComplete()) return;
+    if (this.transmissionClass === 2) {
+      if (this.remote.nakMode !== NakMode.PROMPTED) this.sendNaks(0, size, true);
+      else this.startNakTimer();
+    } else {
+      this.startCheckTimer();
+    }
+  }
+
+  private startCheckTimer(): void {
+    this.startTimer('check', this.remote.checkTimerMs, () => {
+      void (async () => {
+        if (await this.tryComplete()) return;
+        this.checkCount++;
+        if (this.checkCount >= this.remote.checkLimit) await this.fault(ConditionCode.CHECK_LIMIT_REACHED);
+        else this.startCheckTimer();
+      })();
+    });
+  }
+
+  private scopeEnd(): number {
+    return Math.max(this.knownEnd, this.received.maxEnd);
+  }
+
+  /** Sends NAKs for the gaps in [from, to) (and Metadata if missing), split to fit the PDU size. */
+  private sendNaks(from: number, to: number, restartTimer = true): void {
+    const gaps: SegmentRequest[] = this.metadata === undefined ? [[0, 0]] : [];
+    for (const g of this.received.gaps(from, to)) gaps.push(g);
+    if (gaps.length === 0) return;
+    const fss = fssLength(this.header);
+    const room = this.remote.maxPduLength - headerLength(this.header.entityIdLength, this.header.transactionSeqNumLength) - (this.header.crcFlag ? 2 : 0) - 1 - 2 * fss;
+    const perPdu = Math.max(1, Math.floor(room / (2 * fss)));
+    for (let i = 0; i < gaps.length; i += perPdu) {
+      const part = gaps.slice(i, i + perPdu);
+      const last = i + perPdu >= gaps.length;
+      const nak: NakPdu = {
+        kind: 'nak',
+        header: this.header,
+        startOfScope: i === 0 ? from : (part[0]![0] as number),
+        endOfScope: last ? to : (part[part.length - 1]![1] as number),
+        segmentRequests: part,
+      };
+      this.host.sendPdu(this.remote, nak);
+    }
+    if (restartTimer) this.startNakTimer();
+  }
+
+  private startNakTimer(): void {
+    this.startTimer('nak', this.remote.nakTimerMs, () => {
+      void (async () => {
+        if (this.phase !== 'receiving') return;
+        if (await this.tryComplete()) return;
+        this.nakCount++;
+        if (this.nakCount >= this.remote.nakLimit) {
+          await this.fault(ConditionCode.NAK_LIMIT_REACHED);
+          return;
+        }
+        if (this.remote.nakMode !== NakMode.PROMPTED) this.sendNaks(0, this.scopeEnd(), false);
+        this.startNakTimer();
+      })();
+    });
+  }
+
+  private async ensureFile(): Promise<FileHandle> {
+    if (this.handle === undefined) {
+      this.tempPath = await this.host.filestore.tempPath(`rx-${this.key.replace(/[^0-9a-z]/gi, '_')}`);
+      this.handle = await this.host.filestore.openWrite(this.tempPath, { truncate: true });
+    }
+    return this.handle;
+  }
+
+  private async write(offset: number, data: Uint8Array): Promise<void> {
+    // Coalesce contiguous segments into one buffered write.
+    if (this.wlen > 0 && offset === this.wstart + this.wlen && this.wlen + data.length <= WRITE_BUFFER) {
+      this.wbuf!.set(data, this.wlen);
+      this.wlen += data.length;
+      return;
+    }
+    await this.flush();
+    if (data.length >= WRITE_BUFFER) {
+      await (await this.ensureFile()).write(offset, data);
+      return;
+    }
+    this.wbuf ??= new Uint8Array(WRITE_BUFFER);
+    this.wbuf.set(data, 0);
+    this.wstart = offset;
+    this.wlen = data.length;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.wlen === 0) return;
+    const f = await this.ensureFile();
+    const n = this.wlen;
+    this.wlen = 0;
+    await f.write(this.wstart, this.wbuf!.slice(0, n));
+  }
+
+  /** Finishes the transaction when Metadata, EOF and every octet are in. */
+  private async tryComplete(): Promise<boolean> {
+    if (this.completing || this.phase !== 'receiving') return this.phase !== 'receiving';
+    if (this.metadata === undefined || this.eof === undefined || this.fileSize === undefined) return false;
+    if (!this.received.contains(0, this.fileSize)) return false;
+    this.completing = true;
+    try {
+      this.stopTimer('nak');
+      this.stopTimer('check');
+      await this.flush();
+      const meta = this.metadata;
+      const type = meta.checksumType;
+      if (!isSupportedChecksumType(type)) {
+        await this.completeWith(ConditionCode.UNSUPPORTED_CHECKSUM_TYPE);
+        return true;
+      }
+      let value: number;
+      if (!this.forceReadback && this.checksum !== undefined && this.checksum.complete(this.fileSize)) value = this.checksum.digest();
+      else value = await this.readbackChecksum(type);
+      if (value !== this.eof.fileChecksum >>> 0) {
+        await this.completeWith(ConditionCode.FILE_CHECKSUM_FAILURE);
+        return true;
+      }
+      await this.completeWith(ConditionCode.NO_ERROR);
+      return true;
+    } finally {
+      this.completing = false;
+    }
+  }
+
+  private async readbackChecksum(type: number): Promise<number> {
+    const c = new FileChecksum(type);
+    const size = this.fileSize ?? 0;
+    if (size === 0) return c.digest();
+    const f = await this.ensureFile();
+    for (let o = 0; o < size; o += READBACK_CHUNK) {
+      const d = await f.read(o, Math.min(READBACK_CHUNK, size - o));
+      c.update(o, d);
+    }
+    return c.digest();
+  }
+
+  /** Delivers (or, for a checksum fault not ignored, discards) the file and sends Finished. */
+  private async completeWith(conditionCode: number): Promise<void> {
+    if (conditionCode !== ConditionCode.NO_ERROR) {
+      const handler = this.faultHandler(conditionCode);
+      if (handler !== 3) {
+        await this.fault(conditionCode);
+        return;
+      }
+      this.host.emit('fault', { transactionId: this.id, conditionCode, progress: this.progress });
+    }
+    const meta = this.metadata!;
+    // The file: rename the temporary file to its destination (an empty one for an empty file).
+    let status: number = FileStatus.RETAINED;
+    let cc = ConditionCode.NO_ERROR as number;
+    if (meta.destinationFileName !== '' || meta.sourceFileName !== '') {
+      try {
+        await this.ensureFile();
+        await this.handle!.sync();
+        await this.handle!.close();
+        this.handle = undefined;
+        await this.host.filestore.rename(this.tempPath!, meta.destinationFileName);
+        this.tempPath = undefined;
+      } catch (e) {
+        status = FileStatus.DISCARDED_FILESTORE_REJECTION;
+        cc = ConditionCode.FILESTORE_REJECTION;
+        if (!(e instanceof CcsdsError)) this.host.emit('pduError', { error: e as Error, from: 'filestore' });
+        await this.discard();
+      }
+    }
+    // Filestore requests, in order; after a failure the rest are not performed.
+    const responses: FilestoreResponseTlv[] = [];
+    let failed = cc !== ConditionCode.NO_ERROR;
+    for (const o of meta.options) {
+      if (o.kind !== 'filestoreRequest') continue;
+      if (failed) {
+        responses.push({ kind: 'filestoreResponse', actionCode: o.actionCode, statusCode: 15, firstFileName: o.firstFileName, secondFileName: o.secondFileName, filestoreMessage: '' });
+        continue;
+      }
+      const r = await this.executeFilestoreRequest(o.actionCode, o.firstFileName, o.secondFileName ?? undefined);
+      responses.push({ kind: 'filestoreResponse', actionCode: o.actionCode, statusCode: r.status, firstFileName: o.firstFileName, secondFileName: o.secondFileName, filestoreMessage: r.message });
+      if (r.status !== 0) {
+        failed = true;
+        cc = ConditionCode.FILESTORE_REJECTION;
+      }
+    }
+    this.responses = responses;
+    this.finish(cc === ConditionCode.NO_ERROR ? conditionCode : cc, status, DeliveryCode.DATA_COMPLETE, true);
+  }
+
+  private async executeFilestoreRequest(action: number, first: string, second?: string): Promise<{ status: number; message: string }> {
+    // Destructive actions need the remote's permission ("filestore" for all, or "filestore:<action>").
+    const allowed =
+      action === FilestoreAction.CREATE_FILE ||
+      action === FilestoreAction.CREATE_DIRECTORY ||
+      this.remote.allowedOperations.includes('filestore') ||
+      this.remote.allowedOperations.includes(`filestore:${action}`);
+    if (!allowed) return { status: NOT_ALLOWED_STATUS[action] ?? 15, message: 'not allowed by policy' };
+    try {
+      const r = await this.host.filestore.execute(action as FilestoreAction, first, second);
+      return { status: r.status, message: r.message };
+    } catch (e) {
+      return { status: 15, message: e instanceof Error ? e.message.slice(0, 200) : 'failed' };
+    }
+  }
+
+  async cancel(conditionCode: number): Promise<void> {
+    if (this.phase !== 'receiving') return;
+    if (this.state === 'suspended') this.state = 'active';
+    this.conditionCode = conditionCode;
+    await this.discard();
+    this.finish(conditionCode, FileStatus.DISCARDED_DELIBERATELY, this.complete() ? DeliveryCode.DATA_COMPLETE : DeliveryCode.DATA_INCOMPLETE, this.transmissionClass === 2 || this.metadata?.closureRequested === true);
+  }
+
+  private complete(): boolean {
+    return this.fileSize !== undefined && this.received.contains(0, this.fileSize);
+  }
+
+  private async discard(): Promise<void> {
+    this.wlen = 0;
+    const h = this.handle;
+    this.handle = undefined;
+    if (h !== undefined) await h.close().catch(() => undefined);
+    if (this.tempPath !== undefined) {
+      const p = this.tempPath;
+      this.tempPath = undefined;
+      await this.host.filestore.remove(p).catch(() => undefined);
+    }
+  }
+
+  /** Sends Finished when required and ends or waits for its ACK. */
+  private finish(conditionCode: number, fileStatus: number, deliveryCode: number, sendFinished: boolean): void {
+    if (this.phase !== 'receiving') return;
+    this.conditionCode = conditionCode;
+    this.fileStatus = fileStatus;
+    this.deliveryCode = deliveryCode;
+    this.stopAllTimers();
+    const closure = this.transmissionClass === 2 || this.metadata?.closureRequested === true;
+    if (sendFinished && closure) {
+      this.finishedPdu = {
+        kind: 'finished',
+        header: this.header,
+        conditionCode,
+        deliveryCode: deliveryCode as 0,
+        fileStatus: fileStatus as 0,
+        filestoreResponses: this.responses,
+      };
+      if (conditionCode !== ConditionCode.NO_ERROR) this.finishedPdu.faultLocation = entityIdTlv(this.host.local.entityId, this.header.entityIdLength);
+      this.host.sendPdu(this.remote, this.finishedPdu);
+      if (this.transmissionClass === 2) {
+        this.phase = 'awaitFinishedAck';
+        this.ackCount = 0;
+        this.startFinishedAckTimer();
+        return;
+      }
+    }
+    this.end();
+  }
+
+  private startFinishedAckTimer(): void {
+    this.startTimer('ack', this.remote.ackTimerMs, () => {
+      if (this.phase !== 'awaitFinishedAck' || this.finishedPdu === undefined) return;
+      this.ackCount++;
+      if (this.ackCount >= this.remote.ackLimit) {
+        // No ACK of Finished: the positive ACK limit fault; the transaction cannot be cancelled
+        // again, so its handler decides between ignoring (ending) and abandoning.
+        const h = this.faultHandler(ConditionCode.POSITIVE_ACK_LIMIT_REACHED);
+        if (h === 3) {
+          this.host.emit('fault', { transactionId: this.id, conditionCode: ConditionCode.POSITIVE_ACK_LIMIT_REACHED, progress: this.progress });
+          this.end();
+        } else this.abandon(ConditionCode.POSITIVE_ACK_LIMIT_REACHED);
+        return;
+      }
+      this.host.sendPdu(this.remote, this.finishedPdu);
+      this.startFinishedAckTimer();
+    });
+  }
+
+  /** A repeated EOF after Finished was sent: re-send Finished. */
+  resendFinished(): void {
+    if (this.finishedPdu !== undefined) this.host.sendPdu(this.remote, this.finishedPdu);
+  }
+
+  private end(): void {
+    if (this.phase === 'done') return;
+    this.phase = 'done';
+    this.state = 'finished';
+    this.stopAllTimers();
+    this.host.emit('transactionFinished', {
+      transactionId: this.id,
+      role: 'receiver',
+      conditionCode: this.conditionCode,
+      fileStatus: this.fileStatus,
+      deliveryCode: this.deliveryCode,
+      filestoreResponses: this.responses,
+      report: this.statusReport(),
+    });
+    void this.release().finally(() => this.host.closed(this));
+  }
+
+  protected onResume(): void {
+    if (this.eof !== undefined && this.transmissionClass === 2 && this.phase === 'receiving') this.sendNaks(0, this.scopeEnd());
+  }
+
+  protected async release(): Promise<void> {
+    await this.discard();
+  }
+}

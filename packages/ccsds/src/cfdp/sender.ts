@@ -1,0 +1,371 @@
+/**
+ * The sending side of a transaction (CCSDS 727.0-B-5 §4.6): Metadata, File Data segments read
+ * from the filestore in bounded chunks, EOF with the checksum computed while reading; in Class 2
+ * the positive acknowledgement procedure for EOF (ACK timer and limit), retransmission of what
+ * NAKs ask for, Prompt PDUs in prompted NAK mode, Keep Alive checking, and the ACK of Finished.
+ */
+import { ByteWriter, crc16Ccitt } from '../core/index.js';
+import type { FileHandle } from '../filestore/index.js';
+import {
+  ConditionCode,
+  DeliveryCode,
+  DirectiveCode,
+  Direction,
+  FileStatus,
+  PduType,
+  PromptResponse,
+  TransactionStatus,
+} from './constants.js';
+import { FileChecksum } from './checksum.js';
+import { type PduHeader, fssLength, writePduHeader } from './header.js';
+import type { PutRequest, TransactionId } from './indications.js';
+import type { RemoteEntityConfig } from './mib.js';
+import { NakMode } from './mib.js';
+import type { EofPdu, FinishedPdu, MetadataPdu, Pdu } from './pdu.js';
+import { type Tlv, entityIdTlv } from './tlv.js';
+import { Transaction, type TransactionHost } from './transaction.js';
+
+const READ_CHUNK = 256 * 1024;
+
+/** Encodes File Data PDUs from a header template without going through the generic encoder. */
+export class FileDataEncoder {
+  private readonly template: Uint8Array;
+  private readonly fss: number;
+  private readonly crc: boolean;
+
+  constructor(header: PduHeader) {
+    const w = new ByteWriter(40);
+    writePduHeader(w, { ...header, pduType: PduType.FILE_DATA, segmentMetadataFlag: false, direction: Direction.TOWARD_RECEIVER });
+    this.template = w.finish();
+    this.fss = fssLength(header);
+    this.crc = header.crcFlag;
+  }
+
+  /** One File Data PDU carrying `data` at file offset `offset`. */
+  encode(offset: number, data: Uint8Array): Uint8Array {
+    const hl = this.template.length;
+    const dataField = this.fss + data.length + (this.crc ? 2 : 0);
+    const out = new Uint8Array(hl + dataField);
+    out.set(this.template);
+    out[1] = dataField >>> 8;
+    out[2] = dataField & 0xff;
+    let p = hl;
+    if (this.fss === 8) {
+      const hi = Math.floor(offset / 4294967296);
+      out[p++] = (hi >>> 24) & 0xff;
+      out[p++] = (hi >>> 16) & 0xff;
+      out[p++] = (hi >>> 8) & 0xff;
+      out[p++] = hi & 0xff;
+    }
+    const lo = offset >>> 0;
+    out[p++] = lo >>> 24;
+    out[p++] = (lo >>> 16) & 0xff;
+    out[p++] = (lo >>> 8) & 0xff;
+    out[p++] = lo & 0xff;
+    out.set(data, p);
+    if (this.crc) {
+      const c = crc16Ccitt(out, 0xffff, 0, out.length - 2);
+      out[out.length - 2] = c >>> 8;
+      out[out.length - 1] = c & 0xff;
+    }
+    return out;
+  }
+}
+
+type SenderPhase = 'data' | 'awaitEofAck' | 'awaitFinished' | 'cancelling' | 'done';
+
+/** A transaction this entity sends. */
+export class SendTransaction extends Transaction {
+  readonly role = 'sender' as const;
+  private handle: FileHandle | undefined;
+  private readonly checksum: FileChecksum;
+  private readonly checksumType: number;
+  private readonly segmentLength: number;
+  private readonly closureRequested: boolean;
+  private readonly request: PutRequest;
+  private readonly fd: FileDataEncoder;
+  private nextOffset = 0;
+  private sentOctets = 0;
+  /** Ranges asked for again by NAKs, served before new data. */
+  private retransmit: [number, number][] = [];
+  private resendMetadata = false;
+  private cache: { offset: number; data: Uint8Array } | undefined;
+  private phase: SenderPhase = 'data';
+  private eofPdu: EofPdu | undefined;
+  private ackCount = 0;
+  private metadataPdu: MetadataPdu | undefined;
+
+  constructor(host: TransactionHost, remote: RemoteEntityConfig, id: TransactionId, header: PduHeader, request: PutRequest, fileSize: number) {
+    super(host, remote, id, header, request.transmissionClass ?? remote.defaultClass);
+    this.request = request;
+    this.fileSize = fileSize;
+    this.sourceFileName = request.sourceFileName ?? '';
+    this.destinationFileName = request.destinationFileName ?? this.sourceFileName;
+    this.checksumType = request.checksumType ?? remote.checksumType;
+    this.checksum = new FileChecksum(this.checksumType);
+    this.segmentLength = Math.max(1, request.segmentLength ?? remote.maxFileSegmentLength);
+    this.closureRequested = this.transmissionClass === 2 || (request.closureRequested ?? remote.closureRequested);
+    for (const o of request.faultHandlerOverrides ?? []) this.faultOverrides.set(o.conditionCode, o.handlerCode);
+    this.fd = new FileDataEncoder(header);
+  }
+
+  get progress(): number {
+    return this.sentOctets;
+  }
+
+  /** Opens the file and sends the Metadata PDU. */
+  async start(): Promise<void> {
+    if (this.sourceFileName !== '') this.handle = await this.host.filestore.openRead(this.sourceFileName);
+    const options: Tlv[] = [];
+    for (const f of this.request.filestoreRequests ?? []) {
+      options.push({ kind: 'filestoreRequest', actionCode: f.actionCode, firstFileName: f.firstFileName, secondFileName: f.secondFileName ?? '' });
+    }
+    for (const m of this.request.messagesToUser ?? []) options.push({ kind: 'messageToUser', message: m });
+    for (const o of this.request.faultHandlerOverrides ?? []) options.push({ kind: 'faultHandlerOverride', conditionCode: o.conditionCode, handlerCode: o.handlerCode });
+    if (this.request.flowLabel !== undefined) options.push({ kind: 'flowLabel', flowLabel: this.request.flowLabel });
+    this.metadataPdu = {
+      kind: 'metadata',
+      header: this.directiveHeader(Direction.TOWARD_RECEIVER),
+      closureRequested: this.transmissionClass === 1 && this.closureRequested,
+      checksumType: this.checksumType,
+      fileSize: this.fileSize ?? 0,
+      sourceFileName: this.sourceFileName,
+      destinationFileName: this.destinationFileName,
+      options,
+    };
+    this.host.sendPdu(this.remote, this.metadataPdu);
+    this.host.wakeSender();
+  }
+
+  private directiveHeader(direction: 0 | 1): PduHeader {
+    return { ...this.header, pduType: PduType.FILE_DIRECTIVE, direction, segmentMetadataFlag: false };
+  }
+
+  /** True when the scheduler should call {@link nextFileData}. */
+  hasFileData(): boolean {
+    if (this.state !== 'active') return false;
+    if (this.resendMetadata || this.retransmit.length > 0) return true;
+    return this.phase === 'data';
+  }
+
+  /**
+   * The next File Data PDU to send (retransmissions first), or undefined when there is none; at
+   * the end of the original data it sends the EOF instead.
+   */
+  async nextFileData(): Promise<Uint8Array | undefined> {
+    if (this.state !== 'active') return undefined;
+    if (this.resendMetadata && this.metadataPdu !== undefined) {
+      this.resendMetadata = false;
+      this.host.sendPdu(this.remote, this.metadataPdu);
+    }
+    const re = this.retransmit[0];
+    if (re !== undefined) {
+      const end = Math.min(re[1], re[0] + this.segmentLength);
+      const data = await this.read(re[0], end - re[0]);
+      if (end >= re[1]) this.retransmit.shift();
+      else re[0] = end;
+      if (data.length === 0) return undefined;
+      return this.fd.encode(end - data.length, data);
+    }
+    if (this.phase !== 'data') return undefined;
+    const size = this.fileSize ?? 0;
+    if (this.nextOffset >= size) {
+      this.sendEof(ConditionCode.NO_ERROR);
+      return undefined;
+    }
+    const off = this.nextOffset;
+    const data = await this.read(off, Math.min(this.segmentLength, size - off));
+    if (data.length === 0) {
+      // The file shrank under us.
+      await this.fault(ConditionCode.FILE_SIZE_ERROR);
+      return undefined;
+    }
+    this.checksum.update(off, data);
+    this.nextOffset = off + data.length;
+    this.sentOctets = this.nextOffset;
+    this.reportProgress();
+    return this.fd.encode(off, data);
+  }
+
+  private async read(offset: number, length: number): Promise<Uint8Array> {
+    if (this.handle === undefined || length <= 0) return new Uint8Array(0);
+    const c = this.cache;
+    if (c !== undefined && offset >= c.offset && offset + length <= c.offset + c.data.length) {
+      return c.data.subarray(offset - c.offset, offset - c.offset + length);
+    }
+    const want = Math.max(length, Math.min(READ_CHUNK, (this.fileSize ?? 0) - offset));
+    const data = await this.handle.read(offset, want);
+    this.cache = { offset, data };
+    return data.subarray(0, Math.min(length, data.length));
+  }
+
+  private sendEof(conditionCode: number): void {
+    this.eofPdu = {
+      kind: 'eof',
+      header: this.directiveHeader(Direction.TOWARD_RECEIVER),
+      conditionCode,
+      fileChecksum: conditionCode === ConditionCode.NO_ERROR ? this.checksum.digest() : this.checksum.digest(),
+      fileSize: conditionCode === ConditionCode.NO_ERROR ? (this.fileSize ?? 0) : this.sentOctets,
+    };
+    if (conditionCode !== ConditionCode.NO_ERROR) {
+      this.eofPdu.faultLocation = entityIdTlv(this.host.local.entityId, this.header.entityIdLength);
+    }
+    this.host.sendPdu(this.remote, this.eofPdu);
+    this.reportProgress(true);
+    if (conditionCode === ConditionCode.NO_ERROR) this.host.emit('eofSent', { transactionId: this.id });
+    if (this.transmissionClass === 1) {
+      if (conditionCode !== ConditionCode.NO_ERROR) {
+        this.finish(conditionCode, FileStatus.UNREPORTED, DeliveryCode.DATA_INCOMPLETE, []);
+      } else if (!this.closureRequested) {
+        this.finish(ConditionCode.NO_ERROR, FileStatus.UNREPORTED, DeliveryCode.DATA_COMPLETE, []);
+      } else {
+        this.phase = 'awaitFinished';
+        this.startTimer('inactivity', this.remote.inactivityTimerMs, () => void this.fault(ConditionCode.INACTIVITY_DETECTED));
+      }
+      return;
+    }
+    this.phase = conditionCode === ConditionCode.NO_ERROR ? 'awaitEofAck' : 'cancelling';
+    this.ackCount = 0;
+    this.startAckTimer();
+    this.startTimer('inactivity', this.remote.inactivityTimerMs, () => void this.fault(ConditionCode.INACTIVITY_DETECTED));
+    if (this.remote.nakMode === NakMode.PROMPTED && conditionCode === ConditionCode.NO_ERROR) this.startPrompts();
+  }
+
+  private startAckTimer(): void {
+    this.startTimer('ack', this.remote.ackTimerMs, () => {
+      if (this.eofPdu === undefined || (this.phase !== 'awaitEofAck' && this.phase !== 'cancelling')) return;
+      this.ackCount++;
+      if (this.ackCount >= this.remote.ackLimit) {
+        if (this.phase === 'cancelling') this.abandon(this.conditionCode);
+        else void this.fault(ConditionCode.POSITIVE_ACK_LIMIT_REACHED);
+        return;
+      }
+      this.host.sendPdu(this.remote, this.eofPdu);
+      this.startAckTimer();
+    });
+  }
+
+  private startPrompts(): void {
+    this.startTimer('prompt', this.remote.promptIntervalMs, () => {
+      if (this.phase === 'done' || this.phase === 'cancelling') return;
+      this.host.sendPdu(this.remote, { kind: 'prompt', header: this.directiveHeader(Direction.TOWARD_RECEIVER), responseRequired: PromptResponse.NAK });
+      this.startPrompts();
+    });
+  }
+
+  async handlePdu(pdu: Pdu): Promise<void> {
+    if (this.state === 'finished' || this.state === 'abandoned') return;
+    if (this.timerRunning('inactivity')) {
+      this.startTimer('inactivity', this.remote.inactivityTimerMs, () => void this.fault(ConditionCode.INACTIVITY_DETECTED));
+    }
+    switch (pdu.kind) {
+      case 'ack':
+        if (pdu.ackedDirectiveCode !== DirectiveCode.EOF) return;
+        if (this.phase === 'awaitEofAck') {
+          this.stopTimer('ack');
+          this.phase = 'awaitFinished';
+        } else if (this.phase === 'cancelling') {
+          this.finish(this.conditionCode, FileStatus.UNREPORTED, DeliveryCode.DATA_INCOMPLETE, []);
+        }
+        return;
+      case 'nak':
+        if (this.transmissionClass !== 2 || this.phase === 'cancelling' || this.state !== 'active') return;
+        this.onNak(pdu.segmentRequests);
+        return;
+      case 'finished': {
+        if (this.transmissionClass === 2) this.ackFinished(pdu);
+        const status = pdu.fileStatus;
+        this.finish(pdu.conditionCode, status, pdu.deliveryCode, pdu.filestoreResponses);
+        return;
+      }
+      case 'keepAlive': {
+        const limit = this.remote.keepAliveDiscrepancyLimit;
+        const p = typeof pdu.progress === 'bigint' ? Number.MAX_SAFE_INTEGER : pdu.progress;
+        if (limit > 0 && this.sentOctets - p > limit) await this.fault(ConditionCode.KEEP_ALIVE_LIMIT_REACHED);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Sends ACK(Finished) for a Finished PDU (also for repeats after the transaction ended). */
+  ackFinished(pdu: FinishedPdu): void {
+    this.host.sendPdu(this.remote, {
+      kind: 'ack',
+      header: this.directiveHeader(Direction.TOWARD_RECEIVER),
+      ackedDirectiveCode: DirectiveCode.FINISHED,
+      directiveSubtypeCode: 1,
+      conditionCode: pdu.conditionCode,
+      transactionStatus: TransactionStatus.TERMINATED,
+    });
+  }
+
+  private onNak(requests: [number | bigint, number | bigint][]): void {
+    const size = this.fileSize ?? 0;
+    for (const [s0, e0] of requests) {
+      // Offsets claimed by the peer are clamped to the file before use.
+      const s = typeof s0 === 'bigint' ? size : Math.min(s0, size);
+      const e = typeof e0 === 'bigint' ? size : Math.min(e0, size);
+      if (s === 0 && e === 0) {
+        this.resendMetadata = true;
+        continue;
+      }
+      if (e <= s) continue;
+      // Only data already sent once can be asked for again; the rest comes anyway.
+      const end = Math.min(e, this.nextOffset);
+      if (end > s) this.retransmit.push([s, end]);
+    }
+    if (this.retransmit.length > 100_000) this.retransmit = mergeRanges(this.retransmit);
+    this.host.wakeSender();
+  }
+
+  async cancel(conditionCode: number): Promise<void> {
+    if (this.state === 'finished' || this.state === 'abandoned' || this.phase === 'cancelling' || this.phase === 'done') return;
+    if (this.state === 'suspended') this.state = 'active';
+    this.conditionCode = conditionCode;
+    this.retransmit = [];
+    this.stopTimer('prompt');
+    this.sendEof(conditionCode);
+  }
+
+  protected onResume(): void {
+    this.host.wakeSender();
+  }
+
+  private finish(conditionCode: number, fileStatus: number, deliveryCode: number, responses: FinishedPdu['filestoreResponses']): void {
+    if (this.phase === 'done') return;
+    this.phase = 'done';
+    this.conditionCode = conditionCode;
+    this.state = 'finished';
+    this.stopAllTimers();
+    this.host.emit('transactionFinished', {
+      transactionId: this.id,
+      role: 'sender',
+      conditionCode,
+      fileStatus,
+      deliveryCode,
+      filestoreResponses: responses,
+      report: this.statusReport(),
+    });
+    void this.release().finally(() => this.host.closed(this));
+  }
+
+  protected async release(): Promise<void> {
+    const h = this.handle;
+    this.handle = undefined;
+    this.cache = undefined;
+    if (h !== undefined) await h.close();
+  }
+}
+
+function mergeRanges(r: [number, number][]): [number, number][] {
+  const s = [...r].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const x of s) {
+    const last = out[out.length - 1];
+    if (last !== undefined && x[0] <= last[1]) last[1] = Math.max(last[1], x[1]);
+    else out.push([x[0], x[1]]);
+  }
+  return out;
+}
