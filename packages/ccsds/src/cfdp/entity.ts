@@ -4,13 +4,38 @@
  * needed), and schedules transmission — directives first, then file data from every sending
  * transaction in turn (fair round robin), paced by each remote's send rate and by the transport.
  */
-import { CcsdsError, CcsdsErrorCode, type Clock, TypedEmitter, minimalWidth } from '../core/index.js';
+import {
+  CcsdsError,
+  CcsdsErrorCode,
+  type Clock,
+  TypedEmitter,
+  minimalWidth,
+} from '../core/index.js';
 import type { FileStore } from '../filestore/index.js';
 import type { Transport } from '../transport/index.js';
-import { ConditionCode, DirectiveCode, Direction, PduType, TransactionStatus, TransmissionMode } from './constants.js';
+import {
+  ConditionCode,
+  DirectiveCode,
+  Direction,
+  PduType,
+  TransactionStatus,
+  TransmissionMode,
+} from './constants.js';
 import { type PduHeader } from './header.js';
-import { type CfdpEvents, type PutRequest, type TransactionId, type TransactionStatusReport, transactionKey } from './indications.js';
-import { type LocalEntityConfig, type Mib, REMOTE_DEFAULTS, type RemoteEntityConfig, defaultFaultHandlers } from './mib.js';
+import {
+  type CfdpEvents,
+  type PutRequest,
+  type TransactionId,
+  type TransactionStatusReport,
+  transactionKey,
+} from './indications.js';
+import {
+  type LocalEntityConfig,
+  type Mib,
+  REMOTE_DEFAULTS,
+  type RemoteEntityConfig,
+  defaultFaultHandlers,
+} from './mib.js';
 import { type Pdu, decodePdu, encodePdu } from './pdu.js';
 import { ReceiveTransaction } from './receiver.js';
 import { SendTransaction } from './sender.js';
@@ -43,7 +68,12 @@ export class CfdpEntity {
   /** Indications and progress. */
   readonly events = new TypedEmitter<CfdpEvents>();
   readonly local: LocalEntityConfig;
-  readonly counters: EntityCounters = { pdusSent: 0, pdusReceived: 0, pduErrors: 0, fileDataDropped: 0 };
+  readonly counters: EntityCounters = {
+    pdusSent: 0,
+    pdusReceived: 0,
+    pduErrors: 0,
+    fileDataDropped: 0,
+  };
   private readonly remotes = new Map<bigint, RemoteEntityConfig>();
   private readonly transport: Transport;
   private readonly filestore: FileStore;
@@ -62,7 +92,10 @@ export class CfdpEntity {
   private readonly rateState = new Map<bigint, { tokens: number; at: number; timer: boolean }>();
   private closedFlag = false;
   private readonly offMessage: () => void;
-  private readonly waiters = new Map<string, ((e: CfdpEvents['transactionFinished'][0]) => void)[]>();
+  private readonly waiters = new Map<
+    string,
+    ((e: CfdpEvents['transactionFinished'][0]) => void)[]
+  >();
   private readonly host: TransactionHost;
 
   constructor(options: CfdpEntityOptions) {
@@ -83,7 +116,9 @@ export class CfdpEntity {
       listening: (event) => this.events.listenerCount(event) > 0,
       closed: (t) => self.onClosed(t),
     };
-    this.offMessage = this.transport.events.on('message', (data, from) => this.onMessage(data, from));
+    this.offMessage = this.transport.events.on('message', (data, from) =>
+      this.onMessage(data, from),
+    );
     this.events.on('transactionFinished', (e) => {
       const k = transactionKey(e.transactionId);
       const ws = this.waiters.get(k);
@@ -94,11 +129,21 @@ export class CfdpEntity {
     });
     this.events.on('abandoned', (e) => {
       const k = transactionKey(e.transactionId);
-      const t = this.transactions.get(k) ?? this.closedSenders.get(k) ?? this.closedReceivers.get(k);
+      const t =
+        this.transactions.get(k) ?? this.closedSenders.get(k) ?? this.closedReceivers.get(k);
       const ws = this.waiters.get(k);
       if (ws !== undefined && t !== undefined) {
         this.waiters.delete(k);
-        for (const w of ws) w({ transactionId: e.transactionId, role: t.role, conditionCode: e.conditionCode, fileStatus: 3, deliveryCode: 1, filestoreResponses: [], report: t.statusReport() });
+        for (const w of ws)
+          w({
+            transactionId: e.transactionId,
+            role: t.role,
+            conditionCode: e.conditionCode,
+            fileStatus: 3,
+            deliveryCode: 1,
+            filestoreResponses: [],
+            report: t.statusReport(),
+          });
       }
     });
   }
@@ -106,7 +151,8 @@ export class CfdpEntity {
   /** The settings used for a remote entity (throws for an unknown one). */
   remote(entityId: bigint | number): RemoteEntityConfig {
     const r = this.remotes.get(BigInt(entityId));
-    if (r === undefined) throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, `entity ${entityId} is not in the MIB`);
+    if (r === undefined)
+      throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, `entity ${entityId} is not in the MIB`);
     return r;
   }
 
@@ -120,13 +166,19 @@ export class CfdpEntity {
     if (this.closedFlag) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'entity is closed');
     const remote = this.remote(request.destinationEntityId);
     if (this.transactions.size >= this.local.maxTransactions) {
-      throw new CcsdsError(CcsdsErrorCode.LIMIT_EXCEEDED, `already ${this.transactions.size} transactions open`);
+      throw new CcsdsError(
+        CcsdsErrorCode.LIMIT_EXCEEDED,
+        `already ${this.transactions.size} transactions open`,
+      );
     }
     let fileSize = 0;
     if (request.sourceFileName !== undefined && request.sourceFileName !== '') {
       const st = await this.filestore.stat(request.sourceFileName);
       if (st === undefined || st.isDirectory) {
-        throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, `no file ${request.sourceFileName} in the filestore`);
+        throw new CcsdsError(
+          CcsdsErrorCode.INVALID_ARGUMENT,
+          `no file ${request.sourceFileName} in the filestore`,
+        );
       }
       fileSize = st.size;
     }
@@ -143,14 +195,20 @@ export class CfdpEntity {
       largeFileFlag: request.largeFile ?? fileSize > 0xffffffff,
       segmentationControl: request.segmentationControl ?? false,
       segmentMetadataFlag: false,
-      entityIdLength: request.entityIdLength ?? remote.entityIdLength ?? Math.max(minimalWidth(this.local.entityId), minimalWidth(remote.entityId)),
+      entityIdLength:
+        request.entityIdLength ??
+        remote.entityIdLength ??
+        Math.max(minimalWidth(this.local.entityId), minimalWidth(remote.entityId)),
       transactionSeqNumLength: seqLen,
       sourceEntityId: this.local.entityId,
       transactionSequenceNumber: seq,
       destinationEntityId: remote.entityId,
     };
     if (header.version === 0 && header.largeFileFlag) {
-      throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, '727.0-B-3 peers cannot receive files over 4 GiB');
+      throw new CcsdsError(
+        CcsdsErrorCode.INVALID_ARGUMENT,
+        '727.0-B-3 peers cannot receive files over 4 GiB',
+      );
     }
     const id: TransactionId = { sourceEntityId: this.local.entityId, sequenceNumber: seq };
     const t = new SendTransaction(this.host, remote, id, header, request, fileSize);
@@ -179,7 +237,11 @@ export class CfdpEntity {
 
   private find(id: TransactionId): Transaction {
     const t = this.transactions.get(transactionKey(id));
-    if (t === undefined) throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, `no open transaction ${transactionKey(id)}`);
+    if (t === undefined)
+      throw new CcsdsError(
+        CcsdsErrorCode.INVALID_ARGUMENT,
+        `no open transaction ${transactionKey(id)}`,
+      );
     return t;
   }
 
@@ -215,7 +277,8 @@ export class CfdpEntity {
   async close(): Promise<void> {
     this.closedFlag = true;
     this.offMessage();
-    for (const t of [...this.transactions.values()]) t.abandon(ConditionCode.CANCEL_REQUEST_RECEIVED);
+    for (const t of [...this.transactions.values()])
+      t.abandon(ConditionCode.CANCEL_REQUEST_RECEIVED);
   }
 
   private onClosed(t: Transaction): void {
@@ -328,12 +391,19 @@ export class CfdpEntity {
     this.counters.pdusReceived++;
     const h = pdu.header;
     const local = this.local.entityId;
-    const id: TransactionId = { sourceEntityId: h.sourceEntityId, sequenceNumber: h.transactionSequenceNumber };
+    const id: TransactionId = {
+      sourceEntityId: h.sourceEntityId,
+      sequenceNumber: h.transactionSequenceNumber,
+    };
     const key = transactionKey(id);
-    const towardReceiver = h.pduType === PduType.FILE_DATA || h.direction === Direction.TOWARD_RECEIVER;
+    const towardReceiver =
+      h.pduType === PduType.FILE_DATA || h.direction === Direction.TOWARD_RECEIVER;
     if (towardReceiver ? h.destinationEntityId !== local : h.sourceEntityId !== local) {
       this.counters.pduErrors++;
-      this.events.emit('pduError', { error: new CcsdsError(CcsdsErrorCode.INVALID_FIELD, `PDU for another entity (${key})`), from });
+      this.events.emit('pduError', {
+        error: new CcsdsError(CcsdsErrorCode.INVALID_FIELD, `PDU for another entity (${key})`),
+        from,
+      });
       return;
     }
     let t = this.transactions.get(key);
@@ -348,7 +418,13 @@ export class CfdpEntity {
         const remote = this.remotes.get(h.sourceEntityId);
         if (remote === undefined) {
           this.counters.pduErrors++;
-          this.events.emit('pduError', { error: new CcsdsError(CcsdsErrorCode.INVALID_FIELD, `PDU from unknown entity ${h.sourceEntityId}`), from });
+          this.events.emit('pduError', {
+            error: new CcsdsError(
+              CcsdsErrorCode.INVALID_FIELD,
+              `PDU from unknown entity ${h.sourceEntityId}`,
+            ),
+            from,
+          });
           return;
         }
         if (this.transactions.size >= this.local.maxTransactions) {
@@ -360,7 +436,8 @@ export class CfdpEntity {
         t = rx;
       } else {
         const closed = this.closedSenders.get(key);
-        if (closed !== undefined && pdu.kind === 'finished' && closed.transmissionClass === 2) closed.ackFinished(pdu);
+        if (closed !== undefined && pdu.kind === 'finished' && closed.transmissionClass === 2)
+          closed.ackFinished(pdu);
         return;
       }
     } else if (towardReceiver !== (t.role === 'receiver')) return;
@@ -418,7 +495,10 @@ function remember<T>(map: Map<string, T>, key: string, value: T): void {
 }
 
 /** Builds a MIB from the essentials (remote defaults filled in). */
-export function simpleMib(localEntityId: bigint | number, remotes: (Partial<RemoteEntityConfig> & { entityId: bigint | number; address: string })[]): Mib {
+export function simpleMib(
+  localEntityId: bigint | number,
+  remotes: (Partial<RemoteEntityConfig> & { entityId: bigint | number; address: string })[],
+): Mib {
   return {
     local: {
       entityId: BigInt(localEntityId),

@@ -98,7 +98,15 @@ export interface CfdpEvents {
     },
   ];
   /** File-Segment-Recv.indication (emitted only while someone listens). */
-  fileSegmentRecv: [e: { transactionId: TransactionId; offset: number; length: number; recordContinuationState?: number; segmentMetadata?: Uint8Array }];
+  fileSegmentRecv: [
+    e: {
+      transactionId: TransactionId;
+      offset: number;
+      length: number;
+      recordContinuationState?: number;
+      segmentMetadata?: Uint8Array;
+    },
+  ];
   /** Report.indication. */
   report: [e: TransactionStatusReport];
   /** Suspended.indication. */
@@ -112,7 +120,14 @@ export interface CfdpEvents {
   /** EOF-Recv.indication. */
   eofRecv: [e: { transactionId: TransactionId }];
   /** Progress, at most a few times per second per transaction. */
-  progress: [e: { transactionId: TransactionId; role: TransactionRole; progress: number; fileSize: number | undefined }];
+  progress: [
+    e: {
+      transactionId: TransactionId;
+      role: TransactionRole;
+      progress: number;
+      fileSize: number | undefined;
+    },
+  ];
   /** A PDU that could not be decoded or routed (counted, then dropped). */
   pduError: [e: { error: Error; from: string }];
 }

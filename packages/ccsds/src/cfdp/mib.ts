@@ -143,20 +143,36 @@ function entityIdOf(v: unknown, path: string): bigint {
   return fail(path, 'must be a non-negative integer (number or decimal/0x string)');
 }
 
-function intIn(o: Record<string, unknown>, key: string, min: number, max: number, path: string, dflt: number): number {
+function intIn(
+  o: Record<string, unknown>,
+  key: string,
+  min: number,
+  max: number,
+  path: string,
+  dflt: number,
+): number {
   const v = o[key];
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    return fail(`${path}.${key}`, `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    return fail(
+      `${path}.${key}`,
+      `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }
 
-const KNOWN_REMOTE_KEYS = new Set(['entityId', 'address', ...Object.keys(REMOTE_DEFAULTS), 'entityIdLength']);
+const KNOWN_REMOTE_KEYS = new Set([
+  'entityId',
+  'address',
+  ...Object.keys(REMOTE_DEFAULTS),
+  'entityIdLength',
+]);
 
 /** Completes and checks one remote entity's settings. */
 export function remoteConfig(input: Record<string, unknown>, path = 'remote'): RemoteEntityConfig {
-  for (const k of Object.keys(input)) if (!KNOWN_REMOTE_KEYS.has(k)) fail(`${path}.${k}`, 'unknown setting');
+  for (const k of Object.keys(input))
+    if (!KNOWN_REMOTE_KEYS.has(k)) fail(`${path}.${k}`, 'unknown setting');
   const address = input['address'];
   if (typeof address !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(address)) {
     fail(`${path}.address`, 'must be a URL such as udp://127.0.0.1:5111');
@@ -167,7 +183,8 @@ export function remoteConfig(input: Record<string, unknown>, path = 'remote'): R
     fail(`${path}.nakMode`, `must be one of ${Object.values(NakMode).join(', ')}`);
   }
   const checksumType = intIn(input, 'checksumType', 0, 15, path, d.checksumType);
-  if (!isSupportedChecksumType(checksumType)) fail(`${path}.checksumType`, `type ${checksumType} is not supported`);
+  if (!isSupportedChecksumType(checksumType))
+    fail(`${path}.checksumType`, `type ${checksumType} is not supported`);
   const defaultClass = intIn(input, 'defaultClass', 1, 2, path, d.defaultClass) as 1 | 2;
   const bool = (k: keyof typeof d): boolean => {
     const v = input[k];
@@ -176,7 +193,8 @@ export function remoteConfig(input: Record<string, unknown>, path = 'remote'): R
     return v;
   };
   const ops = input['allowedOperations'] ?? [];
-  if (!Array.isArray(ops) || !ops.every((x) => typeof x === 'string')) fail(`${path}.allowedOperations`, 'must be a list of strings');
+  if (!Array.isArray(ops) || !ops.every((x) => typeof x === 'string'))
+    fail(`${path}.allowedOperations`, 'must be a list of strings');
   const cfg: RemoteEntityConfig = {
     entityId: entityIdOf(input['entityId'], `${path}.entityId`),
     address,
@@ -185,27 +203,80 @@ export function remoteConfig(input: Record<string, unknown>, path = 'remote'): R
     closureRequested: bool('closureRequested'),
     checksumType,
     crc: bool('crc'),
-    maxFileSegmentLength: intIn(input, 'maxFileSegmentLength', 1, 65000, path, d.maxFileSegmentLength),
+    maxFileSegmentLength: intIn(
+      input,
+      'maxFileSegmentLength',
+      1,
+      65000,
+      path,
+      d.maxFileSegmentLength,
+    ),
     maxPduLength: intIn(input, 'maxPduLength', 64, 65535, path, d.maxPduLength),
-    transactionSeqNumLength: intIn(input, 'transactionSeqNumLength', 1, 8, path, d.transactionSeqNumLength),
+    transactionSeqNumLength: intIn(
+      input,
+      'transactionSeqNumLength',
+      1,
+      8,
+      path,
+      d.transactionSeqNumLength,
+    ),
     ackTimerMs: intIn(input, 'ackTimerMs', 1, 86_400_000, path, d.ackTimerMs),
     ackLimit: intIn(input, 'ackLimit', 1, 1_000_000, path, d.ackLimit),
     nakTimerMs: intIn(input, 'nakTimerMs', 1, 86_400_000, path, d.nakTimerMs),
     nakLimit: intIn(input, 'nakLimit', 1, 1_000_000, path, d.nakLimit),
-    inactivityTimerMs: intIn(input, 'inactivityTimerMs', 1, 30 * 86_400_000, path, d.inactivityTimerMs),
+    inactivityTimerMs: intIn(
+      input,
+      'inactivityTimerMs',
+      1,
+      30 * 86_400_000,
+      path,
+      d.inactivityTimerMs,
+    ),
     checkTimerMs: intIn(input, 'checkTimerMs', 1, 86_400_000, path, d.checkTimerMs),
     checkLimit: intIn(input, 'checkLimit', 1, 1_000_000, path, d.checkLimit),
-    keepAliveIntervalMs: intIn(input, 'keepAliveIntervalMs', 0, 86_400_000, path, d.keepAliveIntervalMs),
-    keepAliveDiscrepancyLimit: intIn(input, 'keepAliveDiscrepancyLimit', 0, Number.MAX_SAFE_INTEGER, path, d.keepAliveDiscrepancyLimit),
+    keepAliveIntervalMs: intIn(
+      input,
+      'keepAliveIntervalMs',
+      0,
+      86_400_000,
+      path,
+      d.keepAliveIntervalMs,
+    ),
+    keepAliveDiscrepancyLimit: intIn(
+      input,
+      'keepAliveDiscrepancyLimit',
+      0,
+      Number.MAX_SAFE_INTEGER,
+      path,
+      d.keepAliveDiscrepancyLimit,
+    ),
     nakMode: nakMode as NakMode,
-    asynchronousNakIntervalMs: intIn(input, 'asynchronousNakIntervalMs', 1, 86_400_000, path, d.asynchronousNakIntervalMs),
+    asynchronousNakIntervalMs: intIn(
+      input,
+      'asynchronousNakIntervalMs',
+      1,
+      86_400_000,
+      path,
+      d.asynchronousNakIntervalMs,
+    ),
     promptIntervalMs: intIn(input, 'promptIntervalMs', 1, 86_400_000, path, d.promptIntervalMs),
-    sendRateBytesPerSecond: intIn(input, 'sendRateBytesPerSecond', 0, Number.MAX_SAFE_INTEGER, path, d.sendRateBytesPerSecond),
+    sendRateBytesPerSecond: intIn(
+      input,
+      'sendRateBytesPerSecond',
+      0,
+      Number.MAX_SAFE_INTEGER,
+      path,
+      d.sendRateBytesPerSecond,
+    ),
     allowedOperations: ops as string[],
   };
-  if (input['entityIdLength'] !== undefined) cfg.entityIdLength = intIn(input, 'entityIdLength', 1, 8, path, 1);
+  if (input['entityIdLength'] !== undefined)
+    cfg.entityIdLength = intIn(input, 'entityIdLength', 1, 8, path, 1);
   if (cfg.maxFileSegmentLength + 64 > cfg.maxPduLength) {
-    fail(`${path}.maxFileSegmentLength`, `a segment of ${cfg.maxFileSegmentLength} octets does not fit in a PDU of ${cfg.maxPduLength}`);
+    fail(
+      `${path}.maxFileSegmentLength`,
+      `a segment of ${cfg.maxFileSegmentLength} octets does not fit in a PDU of ${cfg.maxPduLength}`,
+    );
   }
   return cfg;
 }
@@ -227,13 +298,16 @@ export function parseMib(json: string | Record<string, unknown>): Mib {
   const faultHandlers = defaultFaultHandlers();
   const fh = l['faultHandlers'];
   if (fh !== undefined) {
-    if (typeof fh !== 'object' || fh === null) fail('local.faultHandlers', 'must map condition codes to handlers');
+    if (typeof fh !== 'object' || fh === null)
+      fail('local.faultHandlers', 'must map condition codes to handlers');
     const names: Record<string, number> = { cancel: 1, suspend: 2, ignore: 3, abandon: 4 };
     for (const [k, v] of Object.entries(fh)) {
       const cc = Number(k);
-      if (!Number.isInteger(cc) || cc < 1 || cc > 15) fail(`local.faultHandlers.${k}`, 'not a condition code');
+      if (!Number.isInteger(cc) || cc < 1 || cc > 15)
+        fail(`local.faultHandlers.${k}`, 'not a condition code');
       const h = typeof v === 'string' ? names[v] : v;
-      if (typeof h !== 'number' || h < 1 || h > 4) fail(`local.faultHandlers.${k}`, 'must be cancel, suspend, ignore or abandon');
+      if (typeof h !== 'number' || h < 1 || h > 4)
+        fail(`local.faultHandlers.${k}`, 'must be cancel, suspend, ignore or abandon');
       faultHandlers[cc] = h;
     }
   }
@@ -241,7 +315,14 @@ export function parseMib(json: string | Record<string, unknown>): Mib {
     entityId: entityIdOf(l['entityId'], 'local.entityId'),
     faultHandlers,
     progressIntervalMs: intIn(l, 'progressIntervalMs', 0, 86_400_000, 'local', 250),
-    maxFileSize: intIn(l, 'maxFileSize', 0, Number.MAX_SAFE_INTEGER, 'local', Number.MAX_SAFE_INTEGER),
+    maxFileSize: intIn(
+      l,
+      'maxFileSize',
+      0,
+      Number.MAX_SAFE_INTEGER,
+      'local',
+      Number.MAX_SAFE_INTEGER,
+    ),
     maxTransactions: intIn(l, 'maxTransactions', 1, 1_000_000, 'local', 1000),
   };
   const rs = o['remotes'] ?? [];

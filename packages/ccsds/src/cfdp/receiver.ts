@@ -8,19 +8,46 @@
  */
 import { CcsdsError } from '../core/index.js';
 import { FilestoreAction, type FileHandle } from '../filestore/index.js';
-import { ConditionCode, DeliveryCode, DirectiveCode, Direction, FileStatus, PduType, PromptResponse, TransactionStatus } from './constants.js';
+import {
+  ConditionCode,
+  DeliveryCode,
+  DirectiveCode,
+  Direction,
+  FileStatus,
+  PduType,
+  PromptResponse,
+  TransactionStatus,
+} from './constants.js';
 import { FileChecksum, isSupportedChecksumType } from './checksum.js';
 import { type PduHeader, fssLength, headerLength } from './header.js';
 import type { TransactionId } from './indications.js';
 import { NakMode, type RemoteEntityConfig } from './mib.js';
-import type { EofPdu, FileDataPdu, FinishedPdu, MetadataPdu, NakPdu, Pdu, SegmentRequest } from './pdu.js';
+import type {
+  EofPdu,
+  FileDataPdu,
+  FinishedPdu,
+  MetadataPdu,
+  NakPdu,
+  Pdu,
+  SegmentRequest,
+} from './pdu.js';
 import { RangeSet } from './ranges.js';
 import { type FilestoreResponseTlv, entityIdTlv } from './tlv.js';
 import { Transaction, type TransactionHost } from './transaction.js';
 
 const WRITE_BUFFER = 256 * 1024;
 /** Filestore response status meaning "not allowed", per action (727.0-B-5 Table 5-16). */
-const NOT_ALLOWED_STATUS: Record<number, number> = { 0: 1, 1: 2, 2: 3, 3: 3, 4: 3, 5: 1, 6: 2, 7: 2, 8: 2 };
+const NOT_ALLOWED_STATUS: Record<number, number> = {
+  0: 1,
+  1: 2,
+  2: 3,
+  3: 3,
+  4: 3,
+  5: 1,
+  6: 2,
+  7: 2,
+  8: 2,
+};
 const READBACK_CHUNK = 1024 * 1024;
 
 type ReceiverPhase = 'receiving' | 'awaitFinishedAck' | 'done';
@@ -51,11 +78,28 @@ export class ReceiveTransaction extends Transaction {
   /** Highest offset seen in data or announced by the EOF. */
   private knownEnd = 0;
 
-  constructor(host: TransactionHost, remote: RemoteEntityConfig, id: TransactionId, header: PduHeader) {
-    super(host, remote, id, { ...header, direction: Direction.TOWARD_SENDER, pduType: PduType.FILE_DIRECTIVE, segmentMetadataFlag: false }, header.transmissionMode === 0 ? 2 : 1);
+  constructor(
+    host: TransactionHost,
+    remote: RemoteEntityConfig,
+    id: TransactionId,
+    header: PduHeader,
+  ) {
+    super(
+      host,
+      remote,
+      id,
+      {
+        ...header,
+        direction: Direction.TOWARD_SENDER,
+        pduType: PduType.FILE_DIRECTIVE,
+        segmentMetadataFlag: false,
+      },
+      header.transmissionMode === 0 ? 2 : 1,
+    );
     this.startInactivity();
     if (this.transmissionClass === 2 && remote.keepAliveIntervalMs > 0) this.scheduleKeepAlive();
-    if (this.transmissionClass === 2 && remote.nakMode === NakMode.ASYNCHRONOUS) this.scheduleAsyncNak();
+    if (this.transmissionClass === 2 && remote.nakMode === NakMode.ASYNCHRONOUS)
+      this.scheduleAsyncNak();
   }
 
   get progress(): number {
@@ -63,7 +107,11 @@ export class ReceiveTransaction extends Transaction {
   }
 
   private startInactivity(): void {
-    this.startTimer('inactivity', this.remote.inactivityTimerMs, () => void this.fault(ConditionCode.INACTIVITY_DETECTED));
+    this.startTimer(
+      'inactivity',
+      this.remote.inactivityTimerMs,
+      () => void this.fault(ConditionCode.INACTIVITY_DETECTED),
+    );
   }
 
   private scheduleKeepAlive(): void {
@@ -84,12 +132,17 @@ export class ReceiveTransaction extends Transaction {
 
   private sendKeepAlive(): void {
     const contiguous = this.received.gaps(0, Number.MAX_SAFE_INTEGER, 1)[0]?.[0] ?? 0;
-    this.host.sendPdu(this.remote, { kind: 'keepAlive', header: this.header, progress: contiguous });
+    this.host.sendPdu(this.remote, {
+      kind: 'keepAlive',
+      header: this.header,
+      progress: contiguous,
+    });
   }
 
   /** Asynchronous NAK mode: the user asks for a NAK now. */
   requestNak(): void {
-    if (this.phase === 'receiving' && this.transmissionClass === 2) this.sendNaks(0, this.scopeEnd());
+    if (this.phase === 'receiving' && this.transmissionClass === 2)
+      this.sendNaks(0, this.scopeEnd());
   }
 
   async handlePdu(pdu: Pdu): Promise<void> {
@@ -110,7 +163,8 @@ export class ReceiveTransaction extends Transaction {
         else this.sendKeepAlive();
         return;
       case 'ack':
-        if (pdu.ackedDirectiveCode === DirectiveCode.FINISHED && this.phase === 'awaitFinishedAck') this.end();
+        if (pdu.ackedDirectiveCode === DirectiveCode.FINISHED && this.phase === 'awaitFinishedAck')
+          this.end();
         return;
       default:
         return;
@@ -124,7 +178,8 @@ export class ReceiveTransaction extends Transaction {
       ackedDirectiveCode: DirectiveCode.EOF,
       directiveSubtypeCode: 0,
       conditionCode: eof.conditionCode,
-      transactionStatus: this.phase === 'done' ? TransactionStatus.TERMINATED : TransactionStatus.ACTIVE,
+      transactionStatus:
+        this.phase === 'done' ? TransactionStatus.TERMINATED : TransactionStatus.ACTIVE,
     });
   }
 
@@ -139,7 +194,9 @@ export class ReceiveTransaction extends Transaction {
       return;
     }
     this.fileSize = size;
-    for (const o of pdu.options) if (o.kind === 'faultHandlerOverride') this.faultOverrides.set(o.conditionCode, o.handlerCode);
+    for (const o of pdu.options)
+      if (o.kind === 'faultHandlerOverride')
+        this.faultOverrides.set(o.conditionCode, o.handlerCode);
     if (isSupportedChecksumType(pdu.checksumType)) {
       this.checksum = new FileChecksum(pdu.checksumType);
       for (const [o, d] of this.early ?? []) this.checksum.update(o, d);
@@ -176,7 +233,8 @@ export class ReceiveTransaction extends Transaction {
     if (fresh === 0) return; // a duplicate
     if (fresh < pdu.data.length) {
       // Partly new: write all of it (the overlap is identical data); the checksum must be recomputed.
-      this.checksum = this.checksum === undefined ? undefined : new FileChecksum(this.checksum.type);
+      this.checksum =
+        this.checksum === undefined ? undefined : new FileChecksum(this.checksum.type);
       this.forceReadback = true;
     } else if (this.checksum !== undefined) this.checksum.update(offset, pdu.data);
     else this.early?.push([offset, pdu.data.slice()]);
@@ -188,15 +246,23 @@ export class ReceiveTransaction extends Transaction {
     await this.write(offset, pdu.data);
     if (end > this.knownEnd) this.knownEnd = end;
     if (this.host.listening('fileSegmentRecv')) {
-      const e: { transactionId: TransactionId; offset: number; length: number; recordContinuationState?: number; segmentMetadata?: Uint8Array } = { transactionId: this.id, offset, length: pdu.data.length };
-      if (pdu.recordContinuationState !== undefined) e.recordContinuationState = pdu.recordContinuationState;
+      const e: {
+        transactionId: TransactionId;
+        offset: number;
+        length: number;
+        recordContinuationState?: number;
+        segmentMetadata?: Uint8Array;
+      } = { transactionId: this.id, offset, length: pdu.data.length };
+      if (pdu.recordContinuationState !== undefined)
+        e.recordContinuationState = pdu.recordContinuationState;
       if (pdu.segmentMetadata !== undefined) e.segmentMetadata = pdu.segmentMetadata;
       this.host.emit('fileSegmentRecv', e);
     }
     this.reportProgress();
     if (this.transmissionClass === 2 && this.remote.nakMode === NakMode.IMMEDIATE) {
       const gapStart = before;
-      if (offset > gapStart || this.metadata === undefined) this.sendNaks(this.metadata === undefined ? 0 : gapStart, end);
+      if (offset > gapStart || this.metadata === undefined)
+        this.sendNaks(this.metadata === undefined ? 0 : gapStart, end);
     }
     if (this.eof !== undefined) await this.tryComplete();
   }
@@ -209,7 +275,12 @@ export class ReceiveTransaction extends Transaction {
       this.host.emit('eofRecv', { transactionId: this.id });
       this.conditionCode = pdu.conditionCode;
       await this.discard();
-      this.finish(pdu.conditionCode, FileStatus.DISCARDED_DELIBERATELY, DeliveryCode.DATA_INCOMPLETE, false);
+      this.finish(
+        pdu.conditionCode,
+        FileStatus.DISCARDED_DELIBERATELY,
+        DeliveryCode.DATA_INCOMPLETE,
+        false,
+      );
       return;
     }
     if (this.eof !== undefined || this.phase !== 'receiving') return; // repeat (already ACKed)
@@ -236,7 +307,8 @@ export class ReceiveTransaction extends Transaction {
       void (async () => {
         if (await this.tryComplete()) return;
         this.checkCount++;
-        if (this.checkCount >= this.remote.checkLimit) await this.fault(ConditionCode.CHECK_LIMIT_REACHED);
+        if (this.checkCount >= this.remote.checkLimit)
+          await this.fault(ConditionCode.CHECK_LIMIT_REACHED);
         else this.startCheckTimer();
       })();
     });
@@ -252,7 +324,12 @@ export class ReceiveTransaction extends Transaction {
     for (const g of this.received.gaps(from, to)) gaps.push(g);
     if (gaps.length === 0) return;
     const fss = fssLength(this.header);
-    const room = this.remote.maxPduLength - headerLength(this.header.entityIdLength, this.header.transactionSeqNumLength) - (this.header.crcFlag ? 2 : 0) - 1 - 2 * fss;
+    const room =
+      this.remote.maxPduLength -
+      headerLength(this.header.entityIdLength, this.header.transactionSeqNumLength) -
+      (this.header.crcFlag ? 2 : 0) -
+      1 -
+      2 * fss;
     const perPdu = Math.max(1, Math.floor(room / (2 * fss)));
     for (let i = 0; i < gaps.length; i += perPdu) {
       const part = gaps.slice(i, i + perPdu);
@@ -287,7 +364,9 @@ export class ReceiveTransaction extends Transaction {
 
   private async ensureFile(): Promise<FileHandle> {
     if (this.handle === undefined) {
-      this.tempPath = await this.host.filestore.tempPath(`rx-${this.key.replace(/[^0-9a-z]/gi, '_')}`);
+      this.tempPath = await this.host.filestore.tempPath(
+        `rx-${this.key.replace(/[^0-9a-z]/gi, '_')}`,
+      );
       this.handle = await this.host.filestore.openWrite(this.tempPath, { truncate: true });
     }
     return this.handle;
@@ -295,7 +374,11 @@ export class ReceiveTransaction extends Transaction {
 
   private async write(offset: number, data: Uint8Array): Promise<void> {
     // Coalesce contiguous segments into one buffered write.
-    if (this.wlen > 0 && offset === this.wstart + this.wlen && this.wlen + data.length <= WRITE_BUFFER) {
+    if (
+      this.wlen > 0 &&
+      offset === this.wstart + this.wlen &&
+      this.wlen + data.length <= WRITE_BUFFER
+    ) {
       this.wbuf!.set(data, this.wlen);
       this.wlen += data.length;
       return;
@@ -322,7 +405,8 @@ export class ReceiveTransaction extends Transaction {
   /** Finishes the transaction when Metadata, EOF and every octet are in. */
   private async tryComplete(): Promise<boolean> {
     if (this.completing || this.phase !== 'receiving') return this.phase !== 'receiving';
-    if (this.metadata === undefined || this.eof === undefined || this.fileSize === undefined) return false;
+    if (this.metadata === undefined || this.eof === undefined || this.fileSize === undefined)
+      return false;
     if (!this.received.contains(0, this.fileSize)) return false;
     this.completing = true;
     try {
@@ -336,7 +420,12 @@ export class ReceiveTransaction extends Transaction {
         return true;
       }
       let value: number;
-      if (!this.forceReadback && this.checksum !== undefined && this.checksum.complete(this.fileSize)) value = this.checksum.digest();
+      if (
+        !this.forceReadback &&
+        this.checksum !== undefined &&
+        this.checksum.complete(this.fileSize)
+      )
+        value = this.checksum.digest();
       else value = await this.readbackChecksum(type);
       if (value !== this.eof.fileChecksum >>> 0) {
         await this.completeWith(ConditionCode.FILE_CHECKSUM_FAILURE);
@@ -386,7 +475,8 @@ export class ReceiveTransaction extends Transaction {
       } catch (e) {
         status = FileStatus.DISCARDED_FILESTORE_REJECTION;
         cc = ConditionCode.FILESTORE_REJECTION;
-        if (!(e instanceof CcsdsError)) this.host.emit('pduError', { error: e as Error, from: 'filestore' });
+        if (!(e instanceof CcsdsError))
+          this.host.emit('pduError', { error: e as Error, from: 'filestore' });
         await this.discard();
       }
     }
@@ -396,28 +486,56 @@ export class ReceiveTransaction extends Transaction {
     for (const o of meta.options) {
       if (o.kind !== 'filestoreRequest') continue;
       if (failed) {
-        responses.push({ kind: 'filestoreResponse', actionCode: o.actionCode, statusCode: 15, firstFileName: o.firstFileName, secondFileName: o.secondFileName, filestoreMessage: '' });
+        responses.push({
+          kind: 'filestoreResponse',
+          actionCode: o.actionCode,
+          statusCode: 15,
+          firstFileName: o.firstFileName,
+          secondFileName: o.secondFileName,
+          filestoreMessage: '',
+        });
         continue;
       }
-      const r = await this.executeFilestoreRequest(o.actionCode, o.firstFileName, o.secondFileName ?? undefined);
-      responses.push({ kind: 'filestoreResponse', actionCode: o.actionCode, statusCode: r.status, firstFileName: o.firstFileName, secondFileName: o.secondFileName, filestoreMessage: r.message });
+      const r = await this.executeFilestoreRequest(
+        o.actionCode,
+        o.firstFileName,
+        o.secondFileName ?? undefined,
+      );
+      responses.push({
+        kind: 'filestoreResponse',
+        actionCode: o.actionCode,
+        statusCode: r.status,
+        firstFileName: o.firstFileName,
+        secondFileName: o.secondFileName,
+        filestoreMessage: r.message,
+      });
       if (r.status !== 0) {
         failed = true;
         cc = ConditionCode.FILESTORE_REJECTION;
       }
     }
     this.responses = responses;
-    this.finish(cc === ConditionCode.NO_ERROR ? conditionCode : cc, status, DeliveryCode.DATA_COMPLETE, true);
+    this.finish(
+      cc === ConditionCode.NO_ERROR ? conditionCode : cc,
+      status,
+      DeliveryCode.DATA_COMPLETE,
+      true,
+    );
   }
 
-  private async executeFilestoreRequest(action: number, first: string, second?: string): Promise<{ status: number; message: string }> {
+  private async executeFilestoreRequest(
+    action: number,
+    first: string,
+    second?: string,
+  ): Promise<{ status: number; message: string }> {
     // Destructive actions need the remote's permission ("filestore" for all, or "filestore:<action>").
     const allowed =
       action === FilestoreAction.CREATE_FILE ||
       action === FilestoreAction.CREATE_DIRECTORY ||
       this.remote.allowedOperations.includes('filestore') ||
       this.remote.allowedOperations.includes(`filestore:${action}`);
-    if (!allowed) return { status: NOT_ALLOWED_STATUS[action] ?? 15, message: 'not allowed by policy' };
+    if (!allowed)
+      return { status: NOT_ALLOWED_STATUS[action] ?? 15, message: 'not allowed by policy' };
     try {
       const r = await this.host.filestore.execute(action as FilestoreAction, first, second);
       return { status: r.status, message: r.message };
@@ -431,7 +549,12 @@ export class ReceiveTransaction extends Transaction {
     if (this.state === 'suspended') this.state = 'active';
     this.conditionCode = conditionCode;
     await this.discard();
-    this.finish(conditionCode, FileStatus.DISCARDED_DELIBERATELY, this.complete() ? DeliveryCode.DATA_COMPLETE : DeliveryCode.DATA_INCOMPLETE, this.transmissionClass === 2 || this.metadata?.closureRequested === true);
+    this.finish(
+      conditionCode,
+      FileStatus.DISCARDED_DELIBERATELY,
+      this.complete() ? DeliveryCode.DATA_COMPLETE : DeliveryCode.DATA_INCOMPLETE,
+      this.transmissionClass === 2 || this.metadata?.closureRequested === true,
+    );
   }
 
   private complete(): boolean {
@@ -451,7 +574,12 @@ export class ReceiveTransaction extends Transaction {
   }
 
   /** Sends Finished when required and ends or waits for its ACK. */
-  private finish(conditionCode: number, fileStatus: number, deliveryCode: number, sendFinished: boolean): void {
+  private finish(
+    conditionCode: number,
+    fileStatus: number,
+    deliveryCode: number,
+    sendFinished: boolean,
+  ): void {
     if (this.phase !== 'receiving') return;
     this.conditionCode = conditionCode;
     this.fileStatus = fileStatus;
@@ -467,7 +595,11 @@ export class ReceiveTransaction extends Transaction {
         fileStatus: fileStatus as 0,
         filestoreResponses: this.responses,
       };
-      if (conditionCode !== ConditionCode.NO_ERROR) this.finishedPdu.faultLocation = entityIdTlv(this.host.local.entityId, this.header.entityIdLength);
+      if (conditionCode !== ConditionCode.NO_ERROR)
+        this.finishedPdu.faultLocation = entityIdTlv(
+          this.host.local.entityId,
+          this.header.entityIdLength,
+        );
       this.host.sendPdu(this.remote, this.finishedPdu);
       if (this.transmissionClass === 2) {
         this.phase = 'awaitFinishedAck';
@@ -488,7 +620,11 @@ export class ReceiveTransaction extends Transaction {
         // again, so its handler decides between ignoring (ending) and abandoning.
         const h = this.faultHandler(ConditionCode.POSITIVE_ACK_LIMIT_REACHED);
         if (h === 3) {
-          this.host.emit('fault', { transactionId: this.id, conditionCode: ConditionCode.POSITIVE_ACK_LIMIT_REACHED, progress: this.progress });
+          this.host.emit('fault', {
+            transactionId: this.id,
+            conditionCode: ConditionCode.POSITIVE_ACK_LIMIT_REACHED,
+            progress: this.progress,
+          });
           this.end();
         } else this.abandon(ConditionCode.POSITIVE_ACK_LIMIT_REACHED);
         return;
@@ -521,7 +657,8 @@ export class ReceiveTransaction extends Transaction {
   }
 
   protected onResume(): void {
-    if (this.eof !== undefined && this.transmissionClass === 2 && this.phase === 'receiving') this.sendNaks(0, this.scopeEnd());
+    if (this.eof !== undefined && this.transmissionClass === 2 && this.phase === 'receiving')
+      this.sendNaks(0, this.scopeEnd());
   }
 
   protected async release(): Promise<void> {

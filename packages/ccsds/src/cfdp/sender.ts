@@ -35,7 +35,12 @@ export class FileDataEncoder {
 
   constructor(header: PduHeader) {
     const w = new ByteWriter(40);
-    writePduHeader(w, { ...header, pduType: PduType.FILE_DATA, segmentMetadataFlag: false, direction: Direction.TOWARD_RECEIVER });
+    writePduHeader(w, {
+      ...header,
+      pduType: PduType.FILE_DATA,
+      segmentMetadataFlag: false,
+      direction: Direction.TOWARD_RECEIVER,
+    });
     this.template = w.finish();
     this.fss = fssLength(header);
     this.crc = header.crcFlag;
@@ -95,7 +100,14 @@ export class SendTransaction extends Transaction {
   private ackCount = 0;
   private metadataPdu: MetadataPdu | undefined;
 
-  constructor(host: TransactionHost, remote: RemoteEntityConfig, id: TransactionId, header: PduHeader, request: PutRequest, fileSize: number) {
+  constructor(
+    host: TransactionHost,
+    remote: RemoteEntityConfig,
+    id: TransactionId,
+    header: PduHeader,
+    request: PutRequest,
+    fileSize: number,
+  ) {
     super(host, remote, id, header, request.transmissionClass ?? remote.defaultClass);
     this.request = request;
     this.fileSize = fileSize;
@@ -104,8 +116,10 @@ export class SendTransaction extends Transaction {
     this.checksumType = request.checksumType ?? remote.checksumType;
     this.checksum = new FileChecksum(this.checksumType);
     this.segmentLength = Math.max(1, request.segmentLength ?? remote.maxFileSegmentLength);
-    this.closureRequested = this.transmissionClass === 2 || (request.closureRequested ?? remote.closureRequested);
-    for (const o of request.faultHandlerOverrides ?? []) this.faultOverrides.set(o.conditionCode, o.handlerCode);
+    this.closureRequested =
+      this.transmissionClass === 2 || (request.closureRequested ?? remote.closureRequested);
+    for (const o of request.faultHandlerOverrides ?? [])
+      this.faultOverrides.set(o.conditionCode, o.handlerCode);
     this.fd = new FileDataEncoder(header);
   }
 
@@ -115,14 +129,27 @@ export class SendTransaction extends Transaction {
 
   /** Opens the file and sends the Metadata PDU. */
   async start(): Promise<void> {
-    if (this.sourceFileName !== '') this.handle = await this.host.filestore.openRead(this.sourceFileName);
+    if (this.sourceFileName !== '')
+      this.handle = await this.host.filestore.openRead(this.sourceFileName);
     const options: Tlv[] = [];
     for (const f of this.request.filestoreRequests ?? []) {
-      options.push({ kind: 'filestoreRequest', actionCode: f.actionCode, firstFileName: f.firstFileName, secondFileName: f.secondFileName ?? '' });
+      options.push({
+        kind: 'filestoreRequest',
+        actionCode: f.actionCode,
+        firstFileName: f.firstFileName,
+        secondFileName: f.secondFileName ?? '',
+      });
     }
-    for (const m of this.request.messagesToUser ?? []) options.push({ kind: 'messageToUser', message: m });
-    for (const o of this.request.faultHandlerOverrides ?? []) options.push({ kind: 'faultHandlerOverride', conditionCode: o.conditionCode, handlerCode: o.handlerCode });
-    if (this.request.flowLabel !== undefined) options.push({ kind: 'flowLabel', flowLabel: this.request.flowLabel });
+    for (const m of this.request.messagesToUser ?? [])
+      options.push({ kind: 'messageToUser', message: m });
+    for (const o of this.request.faultHandlerOverrides ?? [])
+      options.push({
+        kind: 'faultHandlerOverride',
+        conditionCode: o.conditionCode,
+        handlerCode: o.handlerCode,
+      });
+    if (this.request.flowLabel !== undefined)
+      options.push({ kind: 'flowLabel', flowLabel: this.request.flowLabel });
     this.metadataPdu = {
       kind: 'metadata',
       header: this.directiveHeader(Direction.TOWARD_RECEIVER),
@@ -138,7 +165,12 @@ export class SendTransaction extends Transaction {
   }
 
   private directiveHeader(direction: 0 | 1): PduHeader {
-    return { ...this.header, pduType: PduType.FILE_DIRECTIVE, direction, segmentMetadataFlag: false };
+    return {
+      ...this.header,
+      pduType: PduType.FILE_DIRECTIVE,
+      direction,
+      segmentMetadataFlag: false,
+    };
   }
 
   /** True when the scheduler should call {@link nextFileData}. */
@@ -204,7 +236,8 @@ export class SendTransaction extends Transaction {
       kind: 'eof',
       header: this.directiveHeader(Direction.TOWARD_RECEIVER),
       conditionCode,
-      fileChecksum: conditionCode === ConditionCode.NO_ERROR ? this.checksum.digest() : this.checksum.digest(),
+      fileChecksum:
+        conditionCode === ConditionCode.NO_ERROR ? this.checksum.digest() : this.checksum.digest(),
       fileSize: conditionCode === ConditionCode.NO_ERROR ? (this.fileSize ?? 0) : this.sentOctets,
     };
     if (conditionCode !== ConditionCode.NO_ERROR) {
@@ -212,7 +245,8 @@ export class SendTransaction extends Transaction {
     }
     this.host.sendPdu(this.remote, this.eofPdu);
     this.reportProgress(true);
-    if (conditionCode === ConditionCode.NO_ERROR) this.host.emit('eofSent', { transactionId: this.id });
+    if (conditionCode === ConditionCode.NO_ERROR)
+      this.host.emit('eofSent', { transactionId: this.id });
     if (this.transmissionClass === 1) {
       if (conditionCode !== ConditionCode.NO_ERROR) {
         this.finish(conditionCode, FileStatus.UNREPORTED, DeliveryCode.DATA_INCOMPLETE, []);
@@ -220,20 +254,33 @@ export class SendTransaction extends Transaction {
         this.finish(ConditionCode.NO_ERROR, FileStatus.UNREPORTED, DeliveryCode.DATA_COMPLETE, []);
       } else {
         this.phase = 'awaitFinished';
-        this.startTimer('inactivity', this.remote.inactivityTimerMs, () => void this.fault(ConditionCode.INACTIVITY_DETECTED));
+        this.startTimer(
+          'inactivity',
+          this.remote.inactivityTimerMs,
+          () => void this.fault(ConditionCode.INACTIVITY_DETECTED),
+        );
       }
       return;
     }
     this.phase = conditionCode === ConditionCode.NO_ERROR ? 'awaitEofAck' : 'cancelling';
     this.ackCount = 0;
     this.startAckTimer();
-    this.startTimer('inactivity', this.remote.inactivityTimerMs, () => void this.fault(ConditionCode.INACTIVITY_DETECTED));
-    if (this.remote.nakMode === NakMode.PROMPTED && conditionCode === ConditionCode.NO_ERROR) this.startPrompts();
+    this.startTimer(
+      'inactivity',
+      this.remote.inactivityTimerMs,
+      () => void this.fault(ConditionCode.INACTIVITY_DETECTED),
+    );
+    if (this.remote.nakMode === NakMode.PROMPTED && conditionCode === ConditionCode.NO_ERROR)
+      this.startPrompts();
   }
 
   private startAckTimer(): void {
     this.startTimer('ack', this.remote.ackTimerMs, () => {
-      if (this.eofPdu === undefined || (this.phase !== 'awaitEofAck' && this.phase !== 'cancelling')) return;
+      if (
+        this.eofPdu === undefined ||
+        (this.phase !== 'awaitEofAck' && this.phase !== 'cancelling')
+      )
+        return;
       this.ackCount++;
       if (this.ackCount >= this.remote.ackLimit) {
         if (this.phase === 'cancelling') this.abandon(this.conditionCode);
@@ -248,7 +295,11 @@ export class SendTransaction extends Transaction {
   private startPrompts(): void {
     this.startTimer('prompt', this.remote.promptIntervalMs, () => {
       if (this.phase === 'done' || this.phase === 'cancelling') return;
-      this.host.sendPdu(this.remote, { kind: 'prompt', header: this.directiveHeader(Direction.TOWARD_RECEIVER), responseRequired: PromptResponse.NAK });
+      this.host.sendPdu(this.remote, {
+        kind: 'prompt',
+        header: this.directiveHeader(Direction.TOWARD_RECEIVER),
+        responseRequired: PromptResponse.NAK,
+      });
       this.startPrompts();
     });
   }
@@ -256,7 +307,11 @@ export class SendTransaction extends Transaction {
   async handlePdu(pdu: Pdu): Promise<void> {
     if (this.state === 'finished' || this.state === 'abandoned') return;
     if (this.timerRunning('inactivity')) {
-      this.startTimer('inactivity', this.remote.inactivityTimerMs, () => void this.fault(ConditionCode.INACTIVITY_DETECTED));
+      this.startTimer(
+        'inactivity',
+        this.remote.inactivityTimerMs,
+        () => void this.fault(ConditionCode.INACTIVITY_DETECTED),
+      );
     }
     switch (pdu.kind) {
       case 'ack':
@@ -269,7 +324,8 @@ export class SendTransaction extends Transaction {
         }
         return;
       case 'nak':
-        if (this.transmissionClass !== 2 || this.phase === 'cancelling' || this.state !== 'active') return;
+        if (this.transmissionClass !== 2 || this.phase === 'cancelling' || this.state !== 'active')
+          return;
         this.onNak(pdu.segmentRequests);
         return;
       case 'finished': {
@@ -281,7 +337,8 @@ export class SendTransaction extends Transaction {
       case 'keepAlive': {
         const limit = this.remote.keepAliveDiscrepancyLimit;
         const p = typeof pdu.progress === 'bigint' ? Number.MAX_SAFE_INTEGER : pdu.progress;
-        if (limit > 0 && this.sentOctets - p > limit) await this.fault(ConditionCode.KEEP_ALIVE_LIMIT_REACHED);
+        if (limit > 0 && this.sentOctets - p > limit)
+          await this.fault(ConditionCode.KEEP_ALIVE_LIMIT_REACHED);
         return;
       }
       default:
@@ -321,7 +378,13 @@ export class SendTransaction extends Transaction {
   }
 
   async cancel(conditionCode: number): Promise<void> {
-    if (this.state === 'finished' || this.state === 'abandoned' || this.phase === 'cancelling' || this.phase === 'done') return;
+    if (
+      this.state === 'finished' ||
+      this.state === 'abandoned' ||
+      this.phase === 'cancelling' ||
+      this.phase === 'done'
+    )
+      return;
     if (this.state === 'suspended') this.state = 'active';
     this.conditionCode = conditionCode;
     this.retransmit = [];
@@ -333,7 +396,12 @@ export class SendTransaction extends Transaction {
     this.host.wakeSender();
   }
 
-  private finish(conditionCode: number, fileStatus: number, deliveryCode: number, responses: FinishedPdu['filestoreResponses']): void {
+  private finish(
+    conditionCode: number,
+    fileStatus: number,
+    deliveryCode: number,
+    responses: FinishedPdu['filestoreResponses'],
+  ): void {
     if (this.phase === 'done') return;
     this.phase = 'done';
     this.conditionCode = conditionCode;

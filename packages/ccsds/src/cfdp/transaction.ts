@@ -7,7 +7,13 @@ import type { Clock, TimerId } from '../core/index.js';
 import type { FileStore } from '../filestore/index.js';
 import { ConditionCode, FaultHandlerCode } from './constants.js';
 import { type PduHeader, headerLength } from './header.js';
-import type { CfdpEvents, TransactionId, TransactionRole, TransactionState, TransactionStatusReport } from './indications.js';
+import type {
+  CfdpEvents,
+  TransactionId,
+  TransactionRole,
+  TransactionState,
+  TransactionStatusReport,
+} from './indications.js';
 import type { LocalEntityConfig, RemoteEntityConfig } from './mib.js';
 import type { Pdu } from './pdu.js';
 
@@ -50,7 +56,13 @@ export abstract class Transaction {
   private lastProgressAt = -Infinity;
   private progressTimer: TimerId | undefined;
 
-  constructor(host: TransactionHost, remote: RemoteEntityConfig, id: TransactionId, header: PduHeader, transmissionClass: 1 | 2) {
+  constructor(
+    host: TransactionHost,
+    remote: RemoteEntityConfig,
+    id: TransactionId,
+    header: PduHeader,
+    transmissionClass: 1 | 2,
+  ) {
     this.host = host;
     this.remote = remote;
     this.id = id;
@@ -108,7 +120,11 @@ export abstract class Transaction {
 
   /** The handler for a condition code: override, then the local table, then cancel. */
   faultHandler(conditionCode: number): number {
-    return this.faultOverrides.get(conditionCode) ?? this.host.local.faultHandlers[conditionCode] ?? FaultHandlerCode.NOTICE_OF_CANCELLATION;
+    return (
+      this.faultOverrides.get(conditionCode) ??
+      this.host.local.faultHandlers[conditionCode] ??
+      FaultHandlerCode.NOTICE_OF_CANCELLATION
+    );
   }
 
   /** Declares a fault (§4.8): runs the handler for its condition code. */
@@ -170,7 +186,12 @@ export abstract class Transaction {
       this.lastProgressAt = now;
       if (this.progressTimer !== undefined) this.host.clock.cancelTimer(this.progressTimer);
       this.progressTimer = undefined;
-      this.host.emit('progress', { transactionId: this.id, role: this.role, progress: this.progress, fileSize: this.fileSize });
+      this.host.emit('progress', {
+        transactionId: this.id,
+        role: this.role,
+        progress: this.progress,
+        fileSize: this.fileSize,
+      });
     } else if (this.progressTimer === undefined) {
       this.progressTimer = this.host.clock.setTimer(every - (now - this.lastProgressAt), () => {
         this.progressTimer = undefined;
@@ -198,6 +219,9 @@ export abstract class Transaction {
 
   /** Octets of this transaction's PDU header (with CRC when used). */
   protected overhead(): number {
-    return headerLength(this.header.entityIdLength, this.header.transactionSeqNumLength) + (this.header.crcFlag ? 2 : 0);
+    return (
+      headerLength(this.header.entityIdLength, this.header.transactionSeqNumLength) +
+      (this.header.crcFlag ? 2 : 0)
+    );
   }
 }
