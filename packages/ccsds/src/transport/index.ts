@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export * from './transport.js';
+export * from './simulated.js';
