@@ -1,0 +1,550 @@
+/**
+ * AOS channel engines, CCSDS 732.0-B-4 section 4.2 (sending end: Packet Processing,
+ * Virtual Channel Generation and Multiplexing, Master Channel Multiplexing, All Frames
+ * Generation) and section 4.3 (receiving end: All Frames Reception, demultiplexing, Packet
+ * Extraction).
+ *
+ * {@link AosSender} cuts packets queued per virtual channel into M_PDUs of fixed-length frames
+ * (24-bit VC frame counts, optionally extended by the frame count cycle), with idle frames on
+ * VC 63 when nothing is pending, and the FHEC, insert zone, OCF and FECF as configured.
+ * {@link AosReceiver} corrects headers with the FHEC, checks the FECF, detects VC frame count
+ * gaps and extracts packets from M_PDUs; B_PDU and VCA data fields are handed over as they are.
+ * It never throws on bad frames: it counts and reports them.
+ */
+import { checkInteger, type Framer } from '../../core/index.js';
+import { type ClcwInit, CLCW_LENGTH, encodeClcw } from '../clcw.js';
+import {
+  FECF_LENGTH,
+  framesMissing,
+  hasValidFecf,
+  invalidArgument,
+  type LinkEvent,
+  newReceiverCounters,
+  newVirtualChannelCounters,
+  type ReceivedPacket,
+  type ReceiverCounters,
+  type SecurityReservation,
+  securityLengths,
+  type VirtualChannelCounters,
+  writeFecf,
+} from '../common.js';
+import { ChannelMultiplexer, type MultiplexingScheme } from '../mux.js';
+import {
+  type GapPolicy,
+  NO_PACKET_START,
+  ONLY_IDLE_DATA,
+  PacketExtractor,
+  type PacketQuality,
+} from '../packet-extraction.js';
+import { type IdleFill, PacketVcGenerator } from '../vc-generator.js';
+import { correctAosHeader } from './fhec.js';
+import {
+  AOS_BDP_ALL_VALID,
+  AOS_BDP_ONLY_IDLE_DATA,
+  AOS_FHP_NO_PACKET_START,
+  AOS_FHP_ONLY_IDLE_DATA,
+  AOS_IDLE_VIRTUAL_CHANNEL_ID,
+  AOS_MAX_FRAME_LENGTH,
+  AOS_PDU_HEADER_LENGTH,
+  type AosFrameFormat,
+  aosLayout,
+  AosUserDataType,
+  writeAosPrimaryHeader,
+  writeMpduHeader,
+} from './frame.js';
+
+/** Modulus of the 24-bit VC frame count. */
+export const AOS_FRAME_COUNT_MODULUS = 0x1000000;
+/** Modulus of the VC frame count extended by the 4-bit frame count cycle. */
+export const AOS_EXTENDED_FRAME_COUNT_MODULUS = 0x10000000;
+
+/** Per-virtual-channel sending configuration (packet service, M_PDU). */
+export interface AosVirtualChannelSendOptions extends SecurityReservation {
+  /** Virtual Channel Identifier (0..62). */
+  virtualChannelId: number;
+  /** Use the VC frame count cycle (usage flag set; counts run modulo 2^28). Default false. */
+  frameCountCycle?: boolean;
+  /** Idle packet kind used for padding (default space packets). */
+  idleFill?: IdleFill;
+  /** First VC frame count (default 0; modulo 2^24, or 2^28 with the cycle). */
+  virtualChannelFrameCount?: number;
+}
+
+/** Options of {@link AosSender}. */
+export interface AosSenderOptions extends AosFrameFormat {
+  /** Spacecraft Identifier (0..255). */
+  spacecraftId: number;
+  /** Frame length in octets. */
+  frameLength: number;
+  /** The packet virtual channels. */
+  virtualChannels: readonly AosVirtualChannelSendOptions[];
+  /** Which VC sends when several have a frame ready (default: priority in listed order). */
+  multiplexing?: MultiplexingScheme;
+}
+
+interface SendVc {
+  id: number;
+  gen: PacketVcGenerator | undefined;
+  count: number;
+  cycle: boolean;
+  zoneOffset: number;
+}
+
+/** Master channel sender for AOS; see the module comment. */
+export class AosSender {
+  /** Frame length in octets. */
+  readonly frameLength: number;
+  private readonly spacecraftId: number;
+  private readonly format: AosFrameFormat;
+  private readonly dataStart: number;
+  private readonly dataEnd: number;
+  private readonly vcs = new Map<number, SendVc>();
+  private readonly idleVc: SendVc;
+  private readonly mux: ChannelMultiplexer;
+  private ocf: Uint8Array = new Uint8Array(CLCW_LENGTH);
+  private insertZone: Uint8Array;
+
+  /**
+   * @param options - spacecraft, frame format and virtual channels
+   * @throws CcsdsError `INVALID_ARGUMENT` for inconsistent options
+   */
+  constructor(options: AosSenderOptions) {
+    checkInteger(options.spacecraftId, 0, 255, 'spacecraftId');
+    checkInteger(options.frameLength, 8, AOS_MAX_FRAME_LENGTH, 'frameLength');
+    this.spacecraftId = options.spacecraftId;
+    this.frameLength = options.frameLength;
+    this.format = options;
+    const iz = options.insertZoneLength ?? 0;
+    checkInteger(iz, 0, AOS_MAX_FRAME_LENGTH, 'insertZoneLength');
+    this.insertZone = new Uint8Array(iz);
+    const { dataStart, dataEnd } = aosLayout(options, this.frameLength);
+    this.dataStart = dataStart;
+    this.dataEnd = dataEnd;
+    if (options.virtualChannels.length === 0) throw invalidArgument('no virtual channels');
+    for (const v of options.virtualChannels) {
+      checkInteger(v.virtualChannelId, 0, 62, 'virtualChannelId');
+      if (this.vcs.has(v.virtualChannelId))
+        throw invalidArgument(`virtual channel ${v.virtualChannelId} listed twice`);
+      const [secH, secT] = securityLengths(v);
+      const zoneOffset = dataStart + secH + AOS_PDU_HEADER_LENGTH;
+      const zone = dataEnd - secT - zoneOffset;
+      if (zone < 1)
+        throw invalidArgument(`virtual channel ${v.virtualChannelId}: no room for data`);
+      if (zone > 0x7fd)
+        throw invalidArgument(
+          'packet zone longer than the 11-bit first header pointer can address',
+        );
+      const cycle = v.frameCountCycle ?? false;
+      const count = v.virtualChannelFrameCount ?? 0;
+      checkInteger(
+        count,
+        0,
+        (cycle ? AOS_EXTENDED_FRAME_COUNT_MODULUS : AOS_FRAME_COUNT_MODULUS) - 1,
+        'virtualChannelFrameCount',
+      );
+      this.vcs.set(v.virtualChannelId, {
+        id: v.virtualChannelId,
+        gen: new PacketVcGenerator({
+          zoneLength: zone,
+          ...(v.idleFill === undefined ? {} : { idleFill: v.idleFill }),
+        }),
+        count,
+        cycle,
+        zoneOffset,
+      });
+    }
+    this.idleVc = {
+      id: AOS_IDLE_VIRTUAL_CHANNEL_ID,
+      gen: undefined,
+      count: 0,
+      cycle: false,
+      zoneOffset: dataStart,
+    };
+    this.mux = new ChannelMultiplexer(
+      options.multiplexing ?? {
+        kind: 'priority',
+        order: options.virtualChannels.map((v) => v.virtualChannelId),
+      },
+    );
+    for (const id of this.mux.channels)
+      if (!this.vcs.has(id))
+        throw invalidArgument(`multiplexing names unknown virtual channel ${id}`);
+  }
+
+  /**
+   * Queues a packet (Space or Encapsulation Packet) on a virtual channel.
+   * @throws CcsdsError `INVALID_ARGUMENT` (unknown VC, not a packet), `LIMIT_EXCEEDED`
+   */
+  send(virtualChannelId: number, packet: Uint8Array): void {
+    const g = this.vcs.get(virtualChannelId)?.gen;
+    if (g === undefined)
+      throw invalidArgument(`virtual channel ${virtualChannelId} is not configured`);
+    g.push(packet);
+  }
+
+  /** Sets the OCF of the following frames: 4 octets or a CLCW. */
+  setOperationalControlField(ocf: Uint8Array | ClcwInit): void {
+    if (ocf instanceof Uint8Array) {
+      if (ocf.length !== CLCW_LENGTH)
+        throw invalidArgument('operational control field must be 4 octets');
+      this.ocf = ocf.slice();
+    } else this.ocf = encodeClcw(ocf);
+  }
+
+  /** Sets the insert zone of the following frames (its configured length). */
+  setInsertZone(data: Uint8Array): void {
+    if (data.length !== this.insertZone.length)
+      throw invalidArgument(`insert zone is ${this.insertZone.length} octets`);
+    this.insertZone = data.slice();
+  }
+
+  /** Octets of packets waiting on all VCs. */
+  get queuedOctets(): number {
+    let n = 0;
+    for (const v of this.vcs.values()) n += v.gen!.queuedUserOctets;
+    return n;
+  }
+
+  /** The next frame, always: a full one, else a padded one, else an idle frame on VC 63. */
+  nextFrame(): Uint8Array {
+    return this.readyFrame() ?? this.paddedFrame() ?? this.build(this.idleVc, true);
+  }
+
+  /** A full frame if some VC has one, else undefined. */
+  readyFrame(): Uint8Array | undefined {
+    const id = this.mux.select((i) => this.vcs.get(i)!.gen!.hasFullZone);
+    return id === undefined ? undefined : this.build(this.vcs.get(id)!, false);
+  }
+
+  /** Frames for everything waiting, each VC's last frame padded. */
+  flush(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (;;) {
+      const f = this.readyFrame() ?? this.paddedFrame();
+      if (f === undefined) return out;
+      out.push(f);
+    }
+  }
+
+  private paddedFrame(): Uint8Array | undefined {
+    const id = this.mux.select((i) => this.vcs.get(i)!.gen!.queuedUserOctets > 0);
+    return id === undefined ? undefined : this.build(this.vcs.get(id)!, true);
+  }
+
+  private build(vc: SendVc, pad: boolean): Uint8Array {
+    const out = new Uint8Array(this.frameLength);
+    if (vc.gen === undefined) out.fill(0x55, this.dataStart, this.dataEnd);
+    else {
+      const r = vc.gen.fillZone(out, vc.zoneOffset, pad)!;
+      writeMpduHeader(
+        out,
+        vc.zoneOffset - AOS_PDU_HEADER_LENGTH,
+        r === NO_PACKET_START
+          ? AOS_FHP_NO_PACKET_START
+          : r === ONLY_IDLE_DATA
+            ? AOS_FHP_ONLY_IDLE_DATA
+            : r,
+      );
+    }
+    writeAosPrimaryHeader(
+      out,
+      {
+        spacecraftId: this.spacecraftId,
+        virtualChannelId: vc.id,
+        virtualChannelFrameCount: vc.count % AOS_FRAME_COUNT_MODULUS,
+        replayFlag: false,
+        vcFrameCountUsageFlag: vc.cycle,
+        reservedSpare: 0,
+        vcFrameCountCycle: vc.cycle ? Math.floor(vc.count / AOS_FRAME_COUNT_MODULUS) : 0,
+      },
+      this.format.fhecPresent === true,
+    );
+    if (this.insertZone.length > 0)
+      out.set(this.insertZone, this.dataStart - this.insertZone.length);
+    if (this.format.ocfPresent === true) out.set(this.ocf, this.dataEnd);
+    if (this.format.fecfPresent === true) writeFecf(out);
+    vc.count =
+      (vc.count + 1) % (vc.cycle ? AOS_EXTENDED_FRAME_COUNT_MODULUS : AOS_FRAME_COUNT_MODULUS);
+    return out;
+  }
+}
+
+/** Per-virtual-channel receiving configuration. */
+export interface AosVirtualChannelReceiveOptions extends SecurityReservation {
+  /** What the data field holds (default M_PDU). */
+  userDataType?: AosUserDataType;
+  /** Packet delimiter (default: the receiver's). */
+  framer?: Framer;
+  /** Gap policy (default: the receiver's). */
+  gapPolicy?: GapPolicy;
+}
+
+/** B_PDU or VCA data handed over by {@link AosReceiver}. */
+export interface AosAccessData {
+  spacecraftId: number;
+  virtualChannelId: number;
+  userDataType: AosUserDataType;
+  /** B_PDU bitstream data zone or VCA data field (a view of the frame; copy to keep). */
+  data: Uint8Array;
+  /** Valid bits in `data` (B_PDU pointer; all bits for VCA). */
+  validBits: number;
+  /** False when frames of this VC were lost just before. */
+  continuous: boolean;
+}
+
+/** Options of {@link AosReceiver}. */
+export interface AosReceiverOptions extends AosFrameFormat {
+  /** Frame length in octets. */
+  frameLength: number;
+  /** Spacecraft IDs accepted (default any). */
+  spacecraftIds?: readonly number[];
+  /** Per-VC settings by VC ID. */
+  virtualChannels?: Readonly<Partial<Record<number, AosVirtualChannelReceiveOptions>>>;
+  /** Packet delimiter (default: Space and Encapsulation Packets). */
+  framer?: Framer;
+  /** Gap policy (default drop). */
+  gapPolicy?: GapPolicy;
+  /** Deliver idle packets too (default false). */
+  deliverIdle?: boolean;
+  /** Receives packets. */
+  onPacket?: (packet: ReceivedPacket) => void;
+  /** Receives bad frames and gaps. */
+  onEvent?: (event: LinkEvent) => void;
+  /** Receives B_PDU and VCA data. */
+  onAccessData?: (data: AosAccessData) => void;
+}
+
+interface RecvVc {
+  counters: VirtualChannelCounters;
+  extractor: PacketExtractor;
+  last: number;
+  type: AosUserDataType;
+  secH: number;
+  secT: number;
+}
+
+/** AOS receiver; see the module comment. */
+export class AosReceiver {
+  /** Frame length in octets. */
+  readonly frameLength: number;
+  private readonly options: AosReceiverOptions;
+  private readonly allowed: Set<number> | undefined;
+  private readonly vcs = new Map<number, RecvVc>();
+  private readonly stats: ReceiverCounters = newReceiverCounters();
+  private readonly dataStart: number;
+  private readonly dataEnd: number;
+  private readonly carry: Uint8Array;
+  private carryFill = 0;
+
+  /** @param options - frame format, channels, callbacks */
+  constructor(options: AosReceiverOptions) {
+    checkInteger(options.frameLength, 8, AOS_MAX_FRAME_LENGTH, 'frameLength');
+    checkInteger(options.insertZoneLength ?? 0, 0, AOS_MAX_FRAME_LENGTH, 'insertZoneLength');
+    this.frameLength = options.frameLength;
+    this.options = options;
+    this.allowed = options.spacecraftIds === undefined ? undefined : new Set(options.spacecraftIds);
+    const { dataStart, dataEnd } = aosLayout(options, this.frameLength);
+    if (dataEnd <= dataStart) throw invalidArgument('frame length leaves no data field');
+    this.dataStart = dataStart;
+    this.dataEnd = dataEnd;
+    for (const [k, v] of Object.entries(options.virtualChannels ?? {})) {
+      checkInteger(Number(k), 0, 63, 'virtual channel ID');
+      securityLengths(v);
+    }
+    this.carry = new Uint8Array(this.frameLength);
+  }
+
+  /** Receiver-wide counters (snapshot). */
+  get counters(): ReceiverCounters {
+    return { ...this.stats };
+  }
+
+  /** Counters of every virtual channel seen (snapshots). */
+  virtualChannelCounters(): VirtualChannelCounters[] {
+    return [...this.vcs.values()].map((v) => ({ ...v.counters, ...v.extractor.counters }));
+  }
+
+  /** Feeds a stream of concatenated frames in chunks of any size. */
+  push(chunk: Uint8Array): void {
+    const L = this.frameLength;
+    let pos = 0;
+    if (this.carryFill > 0) {
+      const n = Math.min(L - this.carryFill, chunk.length);
+      this.carry.set(chunk.subarray(0, n), this.carryFill);
+      this.carryFill += n;
+      pos = n;
+      if (this.carryFill < L) return;
+      this.pushFrame(this.carry);
+      this.carryFill = 0;
+    }
+    while (pos + L <= chunk.length) {
+      this.pushFrame(chunk.subarray(pos, pos + L));
+      pos += L;
+    }
+    if (pos < chunk.length) {
+      this.carry.set(chunk.subarray(pos), 0);
+      this.carryFill = chunk.length - pos;
+    }
+  }
+
+  /** Ends the stream: a partial frame is a bad frame; packets in progress are flagged or dropped. */
+  end(): void {
+    if (this.carryFill > 0) {
+      this.stats.frames++;
+      this.badHeader('stream ended inside a frame');
+      this.carryFill = 0;
+    }
+    for (const vc of this.vcs.values()) vc.extractor.interrupt();
+  }
+
+  /** Processes one frame. Never throws on bad frame content. */
+  pushFrame(frame: Uint8Array): void {
+    const st = this.stats;
+    const o = this.options;
+    st.frames++;
+    const L = this.frameLength;
+    if (frame.length !== L) return this.badHeader(`frame of ${frame.length} octets, expected ${L}`);
+    if (o.fecfPresent === true && !hasValidFecf(frame, L)) {
+      st.badCrc++;
+      o.onEvent?.({ type: 'bad-crc', frameIndex: st.frames - 1 });
+      return;
+    }
+    let h = frame;
+    if (o.fhecPresent === true) {
+      const c = correctAosHeader(frame, 0);
+      if (c === undefined) return this.badHeader('frame header error control: uncorrectable');
+      if (c.symbolsCorrected > 0) {
+        st.headersCorrected++;
+        h = c.header;
+      }
+    }
+    if (h[0]! >> 6 !== 1) return this.badHeader('transfer frame version is not 1');
+    const scid = ((h[0]! & 0x3f) << 2) | (h[1]! >> 6);
+    const vcid = h[1]! & 0x3f;
+    if (this.allowed !== undefined && !this.allowed.has(scid))
+      return this.badHeader(`spacecraft ${scid} not accepted`);
+    const key = (scid << 6) | vcid;
+    const vc = this.vcs.get(key) ?? this.newVc(scid, vcid);
+    const start = this.dataStart + vc.secH;
+    const end = this.dataEnd - vc.secT;
+    let fhp = NO_PACKET_START;
+    if (vc.type === AosUserDataType.M_PDU || vc.type === AosUserDataType.B_PDU) {
+      if (end - start < AOS_PDU_HEADER_LENGTH + 1)
+        return this.badHeader('no room for the data unit');
+      const p = (frame[start]! << 8) | frame[start + 1]!;
+      if (vc.type === AosUserDataType.M_PDU) {
+        const raw = p & 0x7ff;
+        if (raw === AOS_FHP_NO_PACKET_START) fhp = NO_PACKET_START;
+        else if (raw === AOS_FHP_ONLY_IDLE_DATA) fhp = ONLY_IDLE_DATA;
+        else if (raw >= end - start - AOS_PDU_HEADER_LENGTH)
+          return this.badHeader(`first header pointer ${raw} beyond the packet zone`);
+        else fhp = raw;
+      }
+    }
+    st.accepted++;
+    const c = vc.counters;
+    c.frames++;
+    if (vcid === AOS_IDLE_VIRTUAL_CHANNEL_ID) {
+      c.idleFrames++;
+      return;
+    }
+    const sig = h[5]!;
+    const cycle = (sig & 0x40) !== 0;
+    const count =
+      ((h[2]! << 16) | (h[3]! << 8) | h[4]!) + (cycle ? (sig & 15) * AOS_FRAME_COUNT_MODULUS : 0);
+    const modulus = cycle ? AOS_EXTENDED_FRAME_COUNT_MODULUS : AOS_FRAME_COUNT_MODULUS;
+    let continuous = vc.last >= 0;
+    if (continuous) {
+      const missing = framesMissing(vc.last % modulus, count, modulus);
+      if (missing !== 0) {
+        continuous = false;
+        c.gaps++;
+        c.lostFrames += missing;
+        o.onEvent?.({
+          type: 'vc-gap',
+          frameIndex: st.frames - 1,
+          spacecraftId: scid,
+          virtualChannelId: vcid,
+          expected: (vc.last + 1) % modulus,
+          received: count,
+          missingFrames: missing,
+        });
+      }
+    }
+    vc.last = count;
+    if (vc.type === AosUserDataType.M_PDU) {
+      if (fhp === ONLY_IDLE_DATA) c.idleFrames++;
+      vc.extractor.push(frame, start + AOS_PDU_HEADER_LENGTH, end, fhp, continuous);
+      return;
+    }
+    if (vc.type === AosUserDataType.B_PDU) {
+      const p = ((frame[start]! << 8) | frame[start + 1]!) & 0x3fff;
+      const data = frame.subarray(start + AOS_PDU_HEADER_LENGTH, end);
+      if (p === AOS_BDP_ONLY_IDLE_DATA) {
+        c.idleFrames++;
+        return;
+      }
+      const validBits = p === AOS_BDP_ALL_VALID ? data.length * 8 : p + 1;
+      if (validBits > data.length * 8) return;
+      o.onAccessData?.({
+        spacecraftId: scid,
+        virtualChannelId: vcid,
+        userDataType: vc.type,
+        data,
+        validBits,
+        continuous,
+      });
+      return;
+    }
+    const data = frame.subarray(start, end);
+    o.onAccessData?.({
+      spacecraftId: scid,
+      virtualChannelId: vcid,
+      userDataType: vc.type,
+      data,
+      validBits: data.length * 8,
+      continuous,
+    });
+  }
+
+  private newVc(scid: number, vcid: number): RecvVc {
+    const o = this.options;
+    const cfg = o.virtualChannels?.[vcid];
+    const [secH, secT] = securityLengths(cfg);
+    const onPacket = o.onPacket;
+    const sink = (data: Uint8Array, quality: PacketQuality): void => {
+      onPacket?.({
+        spacecraftId: scid,
+        virtualChannelId: vcid,
+        mapId: undefined,
+        data,
+        quality,
+        packetVersionNumber: data.length > 0 ? data[0]! >> 5 : -1,
+      });
+    };
+    const framer = cfg?.framer ?? o.framer;
+    const gapPolicy = cfg?.gapPolicy ?? o.gapPolicy;
+    const vc: RecvVc = {
+      counters: newVirtualChannelCounters(scid, vcid),
+      extractor: new PacketExtractor(sink, {
+        ...(framer === undefined ? {} : { framer }),
+        ...(gapPolicy === undefined ? {} : { gapPolicy }),
+        ...(o.deliverIdle === undefined ? {} : { deliverIdle: o.deliverIdle }),
+      }),
+      last: -1,
+      type:
+        vcid === AOS_IDLE_VIRTUAL_CHANNEL_ID
+          ? AosUserDataType.IDLE
+          : (cfg?.userDataType ?? AosUserDataType.M_PDU),
+      secH,
+      secT,
+    };
+    this.vcs.set((scid << 6) | vcid, vc);
+    return vc;
+  }
+
+  private badHeader(reason: string): void {
+    this.stats.badHeader++;
+    this.options.onEvent?.({ type: 'bad-header', frameIndex: this.stats.frames - 1, reason });
+  }
+}

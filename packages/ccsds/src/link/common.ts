@@ -1,0 +1,175 @@
+/**
+ * Pieces shared by the TM (CCSDS 132.0-B-3), AOS (732.0-B-4) and USLP (732.1-B-2) frame
+ * codecs and channel engines: the Frame Error Control Field (CRC-16-CCITT, 132.0-B-3 section
+ * 4.1.6, 732.0-B-4 section 4.1.6, 732.1-B-2 section 4.1.6), the SDLS reservation per virtual
+ * channel (355.0-B-2 section 4: Security Header and Trailer), received-packet records,
+ * counters and events of the receivers.
+ */
+import { CcsdsError, CcsdsErrorCode, checkInteger, crc16Ccitt } from '../core/index.js';
+import type { PacketExtractionCounters, PacketQuality } from './packet-extraction.js';
+
+/** Octets of the Frame Error Control Field. */
+export const FECF_LENGTH = 2;
+
+/** CRC-16-CCITT of `frame[start, end)` as carried in the FECF. */
+export function computeFecf(frame: Uint8Array, start = 0, end = frame.length): number {
+  return crc16Ccitt(frame, 0xffff, start, end);
+}
+
+/** True when the last two octets of `frame[0, length)` hold the CRC of the octets before them. */
+export function hasValidFecf(frame: Uint8Array, length = frame.length): boolean {
+  if (length < FECF_LENGTH || length > frame.length) return false;
+  const crc = crc16Ccitt(frame, 0xffff, 0, length - FECF_LENGTH);
+  return ((frame[length - 2]! << 8) | frame[length - 1]!) === crc;
+}
+
+/** Writes the FECF over `frame[0, length - 2)` into its last two octets. */
+export function writeFecf(frame: Uint8Array, length = frame.length): void {
+  const crc = crc16Ccitt(frame, 0xffff, 0, length - FECF_LENGTH);
+  frame[length - 2] = crc >> 8;
+  frame[length - 1] = crc & 0xff;
+}
+
+/**
+ * Room for the Space Data Link Security protocol (CCSDS 355.0-B-2): the Security Header and
+ * Trailer lengths reserved in a virtual channel's frame data field. Senders zero-fill them,
+ * receivers skip them, so authenticated encryption can be added later without changing frame
+ * code.
+ */
+export interface SecurityReservation {
+  /** Octets of the Security Header at the start of the data field (default 0). */
+  securityHeaderLength?: number;
+  /** Octets of the Security Trailer at the end of the data field (default 0). */
+  securityTrailerLength?: number;
+}
+
+/** Resolves and checks a {@link SecurityReservation}. */
+export function securityLengths(r: SecurityReservation | undefined): [number, number] {
+  const h = r?.securityHeaderLength ?? 0;
+  const t = r?.securityTrailerLength ?? 0;
+  checkInteger(h, 0, 65535, 'securityHeaderLength');
+  checkInteger(t, 0, 65535, 'securityTrailerLength');
+  return [h, t];
+}
+
+/** A packet a receiver extracted from a virtual channel. */
+export interface ReceivedPacket {
+  /** Spacecraft ID of the master channel. */
+  spacecraftId: number;
+  /** Virtual channel it came from. */
+  virtualChannelId: number;
+  /** MAP ID (USLP only; undefined for TM and AOS). */
+  mapId: number | undefined;
+  /** The packet octets (for `incomplete` packets, only the octets received). */
+  data: Uint8Array;
+  /** `good`, or `incomplete` when a gap interrupted it (with gap policy `flag`). */
+  quality: PacketQuality;
+  /** Packet Version Number: 0 Space Packet, 7 Encapsulation Packet. */
+  packetVersionNumber: number;
+}
+
+/** Counters of one virtual channel at a receiver. */
+export interface VirtualChannelCounters extends PacketExtractionCounters {
+  /** Spacecraft ID of the master channel. */
+  spacecraftId: number;
+  /** The virtual channel. */
+  virtualChannelId: number;
+  /** Frames accepted on this virtual channel. */
+  frames: number;
+  /** Frames holding only idle data. */
+  idleFrames: number;
+  /** Discontinuities of the virtual channel frame count. */
+  gaps: number;
+  /** Frames missing according to the frame count. */
+  lostFrames: number;
+}
+
+/** Counters of a whole receiver. */
+export interface ReceiverCounters {
+  /** Frames offered. */
+  frames: number;
+  /** Frames accepted (good FECF and header). */
+  accepted: number;
+  /** Frames whose FECF did not match. */
+  badCrc: number;
+  /** Frames with an invalid or unexpected header (version, length, pointer, SCID). */
+  badHeader: number;
+  /** Master channel frame count discontinuities (TM only). */
+  masterChannelGaps: number;
+  /** Frame headers repaired by the Frame Header Error Control (AOS only). */
+  headersCorrected: number;
+}
+
+/** What a receiver reports besides packets. */
+export type LinkEvent =
+  | { type: 'bad-crc'; frameIndex: number }
+  | { type: 'bad-header'; frameIndex: number; reason: string }
+  | {
+      type: 'vc-gap';
+      frameIndex: number;
+      spacecraftId: number;
+      virtualChannelId: number;
+      /** Frame count that was expected. */
+      expected: number;
+      /** Frame count received. */
+      received: number;
+      /** Frames missing (received - expected, modulo the count's modulus). */
+      missingFrames: number;
+    }
+  | {
+      type: 'mc-gap';
+      frameIndex: number;
+      spacecraftId: number;
+      expected: number;
+      received: number;
+      missingFrames: number;
+    };
+
+/** Frame count continuity: the number of frames missing between `last` and `count`. */
+export function framesMissing(last: number, count: number, modulus: number): number {
+  return (count - last - 1 + modulus) % modulus;
+}
+
+/** Builds an `INVALID_ARGUMENT` error. */
+export function invalidArgument(message: string): CcsdsError {
+  return new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, message);
+}
+
+/** Packet Version Number of the packet in `data` (first three bits), -1 when empty. */
+export function packetVersionOf(data: Uint8Array): number {
+  return data.length > 0 ? data[0]! >> 5 : -1;
+}
+
+/** Fresh per-VC counters. */
+export function newVirtualChannelCounters(
+  spacecraftId: number,
+  virtualChannelId: number,
+): VirtualChannelCounters {
+  return {
+    spacecraftId,
+    virtualChannelId,
+    frames: 0,
+    idleFrames: 0,
+    gaps: 0,
+    lostFrames: 0,
+    packetsGood: 0,
+    packetsFlagged: 0,
+    packetsDropped: 0,
+    idlePackets: 0,
+    discardedOctets: 0,
+    badPacketHeaders: 0,
+    pointerMismatches: 0,
+  };
+}
+
+/** Fresh receiver counters. */
+export function newReceiverCounters(): ReceiverCounters {
+  return {
+    frames: 0,
+    accepted: 0,
+    badCrc: 0,
+    badHeader: 0,
+    masterChannelGaps: 0,
+    headersCorrected: 0,
+  };
+}

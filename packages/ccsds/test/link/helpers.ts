@@ -1,0 +1,48 @@
+/** Shared helpers of the link tests: vector field mapping and packet stream builders. */
+import { SeededRandom } from 'ccsds/core';
+import { encodeEncapsulationPacket } from 'ccsds/epp';
+import type { Clcw } from 'ccsds/link';
+import { encodeSpacePacket } from 'ccsds/spp';
+
+/** A CLCW in the vectors' snake_case form. */
+export function clcwFields(c: Clcw): Record<string, unknown> {
+  return {
+    control_word_type: c.controlWordType,
+    clcw_version: c.clcwVersionNumber,
+    status_field: c.statusField,
+    cop_in_effect: c.copInEffect,
+    virtual_channel_id: c.virtualChannelId,
+    reserved_spare: c.reservedSpare,
+    no_rf_available: c.noRfAvailable,
+    no_bit_lock: c.noBitLock,
+    lockout: c.lockout,
+    wait: c.wait,
+    retransmit: c.retransmit,
+    farm_b_counter: c.farmBCounter,
+    spare_bit: c.spare,
+    report_value: c.reportValue,
+  };
+}
+
+/** Copies only the keys of `expected` from `actual`, so a subset can be compared. */
+export function pick(
+  actual: Record<string, unknown>,
+  expected: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(expected)) out[k] = actual[k];
+  return out;
+}
+
+/** A random Space Packet (APIDs 1..2000) or Encapsulation Packet, `min`..`max` data octets. */
+export function randomPacket(rng: SeededRandom, min = 1, max = 400): Uint8Array {
+  const n = min + rng.nextInt(max - min + 1);
+  if (rng.chance(0.5)) {
+    return encodeSpacePacket({
+      apid: 1 + rng.nextInt(2000),
+      packetSequenceCount: rng.nextInt(16384),
+      userData: rng.bytes(n),
+    });
+  }
+  return encodeEncapsulationPacket({ protocolId: 2 + rng.nextInt(2), data: rng.bytes(n) });
+}
