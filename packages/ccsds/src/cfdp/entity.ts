@@ -105,7 +105,6 @@ export class CfdpEntity {
     this.filestore = options.filestore;
     this.clock = options.clock;
     this.nextSeq = options.firstSequenceNumber ?? 1n;
-    const self = this;
     this.host = {
       clock: this.clock,
       filestore: this.filestore,
@@ -114,7 +113,7 @@ export class CfdpEntity {
       wakeSender: () => this.pump(),
       emit: (event, ...args) => this.events.emit(event, ...args),
       listening: (event) => this.events.listenerCount(event) > 0,
-      closed: (t) => self.onClosed(t),
+      closed: (t) => this.onClosed(t),
     };
     this.offMessage = this.transport.events.on('message', (data, from) =>
       this.onMessage(data, from),

@@ -113,7 +113,8 @@ export class SendTransaction extends Transaction {
     this.fileSize = fileSize;
     this.sourceFileName = request.sourceFileName ?? '';
     this.destinationFileName = request.destinationFileName ?? this.sourceFileName;
-    this.checksumType = request.checksumType ?? remote.checksumType;
+    // 727.0-B-3 peers know only the modular checksum.
+    this.checksumType = header.version === 0 ? 0 : (request.checksumType ?? remote.checksumType);
     this.checksum = new FileChecksum(this.checksumType);
     this.segmentLength = Math.max(1, request.segmentLength ?? remote.maxFileSegmentLength);
     this.closureRequested =

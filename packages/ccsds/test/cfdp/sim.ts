@@ -81,3 +81,17 @@ export async function readAll(fs: MemoryFileStore, path: string): Promise<Uint8A
   await h.close();
   return d;
 }
+
+/** Runs virtual time up to `time` exactly (firing every timer before it, with promise jobs in between). */
+export async function runUntilTime(clock: SimulatedClock, time: number): Promise<void> {
+  for (;;) {
+    await new Promise<void>((r) => setImmediate(r));
+    const next = clock.nextTimerAt();
+    if (next === undefined || next > time) {
+      clock.runUntil(time);
+      await new Promise<void>((r) => setImmediate(r));
+      return;
+    }
+    clock.step();
+  }
+}
