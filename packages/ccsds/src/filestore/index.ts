@@ -4,3 +4,6 @@
  * @packageDocumentation
  */
 export * from './filestore.js';
+export * from './paths.js';
+export * from './actions.js';
+export * from './memory.js';
