@@ -84,6 +84,7 @@ export class ReceiveTransaction extends Transaction {
     id: TransactionId,
     header: PduHeader,
   ) {
+    // Responses reuse the transaction's field widths; the CRC flag follows the local MIB.
     super(
       host,
       remote,
@@ -93,6 +94,8 @@ export class ReceiveTransaction extends Transaction {
         direction: Direction.TOWARD_SENDER,
         pduType: PduType.FILE_DIRECTIVE,
         segmentMetadataFlag: false,
+        segmentationControl: false,
+        crcFlag: remote.crc,
       },
       header.transmissionMode === 0 ? 2 : 1,
     );
