@@ -94,8 +94,11 @@ export interface FarmDiscardEvent {
 
 /** A processed event and the state change it caused (possibly none). */
 export interface FarmTransitionEvent {
+  /** The Table 6-1 event. */
   event: FarmEventId;
+  /** State before. */
   from: FarmState;
+  /** State after. */
   to: FarmState;
 }
 

@@ -73,16 +73,27 @@ export type FopAlertCode = (typeof FopAlertCode)[keyof typeof FopAlertCode];
 
 /** Directive types (232.1-B-2 section 5.3.2). */
 export const FopDirectiveType = {
+  /** Initiate AD Service (without CLCW check): straight to Active (E23). */
   INITIATE_AD_WITHOUT_CLCW_CHECK: 'INITIATE_AD_WITHOUT_CLCW_CHECK',
+  /** Initiate AD Service (with CLCW check): Active once a CLCW shows N(R) = V(S) (E24). */
   INITIATE_AD_WITH_CLCW_CHECK: 'INITIATE_AD_WITH_CLCW_CHECK',
+  /** Initiate AD Service (with Unlock): sends a BC Unlock frame (E25/E26). */
   INITIATE_AD_WITH_UNLOCK: 'INITIATE_AD_WITH_UNLOCK',
+  /** Initiate AD Service (with Set V(R)): sets V(S) and sends a BC Set V(R) frame (E27/E28). */
   INITIATE_AD_WITH_SET_VR: 'INITIATE_AD_WITH_SET_VR',
+  /** Terminate AD Service (E29). */
   TERMINATE_AD: 'TERMINATE_AD',
+  /** Resume AD Service after a suspension (E30-E34). */
   RESUME_AD: 'RESUME_AD',
+  /** Set V(S) to V*(S), in Initial only (E35). */
   SET_VS: 'SET_VS',
+  /** Set FOP_Sliding_Window_Width K (E36). */
   SET_FOP_SLIDING_WINDOW_WIDTH: 'SET_FOP_SLIDING_WINDOW_WIDTH',
+  /** Set T1_Initial (E37). */
   SET_T1_INITIAL: 'SET_T1_INITIAL',
+  /** Set Transmission_Limit (E38). */
   SET_TRANSMISSION_LIMIT: 'SET_TRANSMISSION_LIMIT',
+  /** Set Timeout_Type (E39). */
   SET_TIMEOUT_TYPE: 'SET_TIMEOUT_TYPE',
 } as const;
 /** One of {@link FopDirectiveType}. */
@@ -104,15 +115,24 @@ export type FopDirective =
 
 /** Responses to requests and directives (232.1-B-2 section 5.2.11-5.2.13). */
 export const FopResponse = {
+  /** The request or directive was accepted for processing. */
   ACCEPT: 'accept',
+  /** The request or directive was refused (wrong state, full queue, invalid qualifier). */
   REJECT: 'reject',
+  /** Completed: the FDU was acknowledged by the FARM, or the directive took effect. */
   POSITIVE_CONFIRM: 'positive-confirm',
+  /** Abandoned: purged by an alert or termination before completion. */
   NEGATIVE_CONFIRM: 'negative-confirm',
 } as const;
 /** One of {@link FopResponse}. */
 export type FopResponse = (typeof FopResponse)[keyof typeof FopResponse];
 
-/** FOP-1 events of Table 5-1. */
+/**
+ * FOP-1 events of Table 5-1: E1-E14 and E101-E103 valid CLCWs (by Lockout, N(R) against V(S)
+ * and NN(R), Retransmit, Wait, Transmission_Limit and Transmission_Count), E16/E104/E17/E18
+ * timer expiry, E19/E20 AD requests, E21/E22 BD requests, E23-E40 directives, E41-E46 lower
+ * procedure responses (AD, BC, BD accept / reject).
+ */
 export type FopEventId =
   | 'E1'
   | 'E2'
@@ -214,8 +234,11 @@ export interface FopSuspendEvent {
 
 /** A processed event and the state change it caused (possibly none). */
 export interface FopTransitionEvent {
+  /** The Table 5-1 event. */
   event: FopEventId;
+  /** State before. */
   from: FopState;
+  /** State after. */
   to: FopState;
 }
 
@@ -264,6 +287,7 @@ export interface Fop1Options {
 
 /** A snapshot of the FOP-1 variables. */
 export interface FopStatus {
+  /** Current state. */
   state: FopState;
   /** Transmitter_Frame_Sequence_Number V(S). */
   vS: number;
@@ -287,9 +311,11 @@ export interface FopStatus {
   bcFrameOutstanding: boolean;
   /** An FDU waits on the Wait_Queue. */
   waitQueueFull: boolean;
-  /** AD_Out_Flag, BD_Out_Flag, BC_Out_Flag: true when Ready. */
+  /** AD_Out_Flag: true when Ready. */
   adOutReady: boolean;
+  /** BD_Out_Flag: true when Ready. */
   bdOutReady: boolean;
+  /** BC_Out_Flag: true when Ready. */
   bcOutReady: boolean;
   /** Timer T1 is running. */
   timerRunning: boolean;
