@@ -161,7 +161,7 @@ test('tm.json: sequences give the expected packets, per VC, in order', () => {
       assert.deepEqual(pick(fieldsOf(f), expected), expected, `${v.name} frame ${fr.offset}`);
     }
     const expected = v.fields.expected_packets!;
-    const { packets, rx } = receive(v, 'drop', true);
+    const { packets } = receive(v, 'drop', true);
     assert.deepEqual(
       packets.map((p) => toHex(p.data)),
       expected.map((p) => p.hex),

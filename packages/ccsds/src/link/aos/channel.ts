@@ -14,7 +14,6 @@
 import { checkInteger, type Framer } from '../../core/index.js';
 import { type ClcwInit, CLCW_LENGTH, encodeClcw } from '../clcw.js';
 import {
-  FECF_LENGTH,
   framesMissing,
   hasValidFecf,
   invalidArgument,

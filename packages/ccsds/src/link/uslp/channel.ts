@@ -24,7 +24,6 @@ import {
   type SecurityReservation,
   securityLengths,
   type VirtualChannelCounters,
-  writeFecf,
 } from '../common.js';
 import { ChannelMultiplexer, type MultiplexingScheme } from '../mux.js';
 import {
