@@ -49,3 +49,5 @@ export type {
   EncapsulationReadResult,
   EncapsulationStreamItem,
 } from './stream.js';
+export { mixedPacketFramer, MixedPacketReader, readMixedPackets } from './mixed.js';
+export type { MixedPacket, MixedPacketOptions } from './mixed.js';
