@@ -496,7 +496,7 @@ function remember<T>(map: Map<string, T>, key: string, value: T): void {
 /** Builds a MIB from the essentials (remote defaults filled in). */
 export function simpleMib(
   localEntityId: bigint | number,
-  remotes: (Partial<RemoteEntityConfig> & { entityId: bigint | number; address: string })[],
+  remotes: (Omit<Partial<RemoteEntityConfig>, 'entityId'> & { entityId: bigint | number; address: string })[],
 ): Mib {
   return {
     local: {
