@@ -51,3 +51,19 @@ test('CLCW: every 32-bit word with type 0 round-trips (sampled)', () => {
     assert.equal(toHex(encodeClcw(decodeClcw(b))), toHex(b));
   }
 });
+
+test('FECF: the slice-by-8 CRC equals core crc16Ccitt for every length and offset', async () => {
+  const { crc16Ccitt, SeededRandom } = await import('ccsds/core');
+  const { computeFecf, hasValidFecf, writeFecf } = await import('ccsds/link');
+  const rng = new SeededRandom(3);
+  const data = rng.bytes(300);
+  for (let start = 0; start < 9; start++)
+    for (let end = start; end <= 300; end += 7)
+      assert.equal(computeFecf(data, start, end), crc16Ccitt(data, 0xffff, start, end));
+  assert.equal(computeFecf(new TextEncoder().encode('123456789')), 0x29b1);
+  const f = rng.bytes(50);
+  writeFecf(f);
+  assert.ok(hasValidFecf(f));
+  f[3] = f[3]! ^ 4;
+  assert.ok(!hasValidFecf(f));
+});

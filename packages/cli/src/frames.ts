@@ -1,0 +1,445 @@
+/**
+ * `ccsds frames decode|encode`: TM (CCSDS 132.0-B-3), AOS (732.0-B-4) and USLP (732.1-B-2)
+ * transfer frame tools. `decode` prints each frame's header fields and the packets extracted per
+ * virtual channel (optionally writing them per APID); `encode` builds frames from a stream of
+ * Space / Encapsulation Packets.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Command, Option } from 'commander';
+import { FramedStreamReader, isCcsdsError, toHex } from 'ccsds/core';
+import {
+  AosReceiver,
+  AosSender,
+  type GapPolicy,
+  type LinkEvent,
+  type ReceivedPacket,
+  TmReceiver,
+  TmSender,
+  UslpReceiver,
+  UslpSender,
+  type VirtualChannelCounters,
+  decodeAosFrame,
+  decodeTmFrame,
+  decodeUslpFrame,
+  mixedPacketFramer,
+  uslpFrameLengthAt,
+} from 'ccsds/link';
+import { BufferedFileWriter, openInput } from './io.js';
+import { CliFailure, type Output } from './output.js';
+import { parseInteger } from './parse.js';
+
+type FrameType = 'tm' | 'aos' | 'uslp';
+
+interface DecodeFlags {
+  type: FrameType;
+  frameLength?: string;
+  fecf?: boolean;
+  ocf?: boolean;
+  fhec?: boolean;
+  insertZone?: string;
+  truncatedLength?: string;
+  gapPolicy?: GapPolicy;
+  json?: boolean;
+  packetsOut?: string;
+}
+
+interface EncodeFlags {
+  type: FrameType;
+  frameLength: string;
+  scid: string;
+  vcid: string;
+  fecf?: boolean;
+  ocf?: boolean;
+  fhec?: boolean;
+  insertZone?: string;
+  variable?: boolean;
+  output: string;
+  json?: boolean;
+}
+
+const typeOption = (): Option =>
+  new Option('--type <type>', 'frame type').choices(['tm', 'aos', 'uslp']).makeOptionMandatory();
+
+/** A frame's header fields for printing: the decoded object without its byte views. */
+function headerFields(
+  type: FrameType,
+  frame: Uint8Array,
+  o: DecodeFlags,
+  frameLength: number | undefined,
+): Record<string, unknown> {
+  const ocfHex = (b: Uint8Array | undefined): string | null => (b === undefined ? null : toHex(b));
+  if (type === 'tm') {
+    const f = decodeTmFrame(frame, { fecfPresent: o.fecf === true, verifyFecf: false });
+    return {
+      spacecraftId: f.spacecraftId,
+      virtualChannelId: f.virtualChannelId,
+      masterChannelFrameCount: f.masterChannelFrameCount,
+      virtualChannelFrameCount: f.virtualChannelFrameCount,
+      ocfFlag: f.ocfFlag,
+      secondaryHeaderFlag: f.secondaryHeaderFlag,
+      synchronisationFlag: f.synchronisationFlag,
+      packetOrderFlag: f.packetOrderFlag,
+      segmentLengthId: f.segmentLengthId,
+      firstHeaderPointer: f.firstHeaderPointer,
+      operationalControlField: ocfHex(f.operationalControlField),
+      fecfValid: f.fecfValid ?? null,
+    };
+  }
+  if (type === 'aos') {
+    const f = decodeAosFrame(frame, {
+      fecfPresent: o.fecf === true,
+      fhecPresent: o.fhec === true,
+      ocfPresent: o.ocf === true,
+      insertZoneLength:
+        o.insertZone === undefined ? 0 : parseInteger(o.insertZone, 0, 65535, '--insert-zone'),
+      userDataType: 'M_PDU',
+      verifyFecf: false,
+    });
+    return {
+      spacecraftId: f.spacecraftId,
+      virtualChannelId: f.virtualChannelId,
+      virtualChannelFrameCount: f.virtualChannelFrameCount,
+      replayFlag: f.replayFlag,
+      vcFrameCountUsageFlag: f.vcFrameCountUsageFlag,
+      vcFrameCountCycle: f.vcFrameCountCycle,
+      fhecCorrectedSymbols: f.fhecCorrectedSymbols ?? null,
+      firstHeaderPointer: f.mpdu?.firstHeaderPointer ?? null,
+      operationalControlField: ocfHex(f.operationalControlField),
+      fecfValid: f.fecfValid ?? null,
+    };
+  }
+  const f = decodeUslpFrame(frame, {
+    fecfPresent: o.fecf === true,
+    insertZoneLength:
+      o.insertZone === undefined ? 0 : parseInteger(o.insertZone, 0, 65535, '--insert-zone'),
+    ...(o.truncatedLength === undefined
+      ? {}
+      : { truncatedFrameLength: parseInteger(o.truncatedLength, 5, 65536, '--truncated-length') }),
+    ...(frameLength === undefined ? {} : { fixedFrameLength: frameLength }),
+    verifyFecf: false,
+  });
+  return {
+    spacecraftId: f.spacecraftId,
+    virtualChannelId: f.virtualChannelId,
+    mapId: f.mapId,
+    frameLength: f.frameLength,
+    truncated: f.endOfFramePrimaryHeader,
+    virtualChannelFrameCount:
+      f.virtualChannelFrameCount === undefined ? null : f.virtualChannelFrameCount.toString(),
+    bypassSequenceControlFlag: f.bypassSequenceControlFlag ?? null,
+    protocolControlCommandFlag: f.protocolControlCommandFlag ?? null,
+    tfdzConstructionRules: f.tfdzConstructionRules,
+    uslpProtocolId: f.uslpProtocolId,
+    firstHeaderOrLastValidOctetPointer: f.firstHeaderOrLastValidOctetPointer ?? null,
+    operationalControlField: ocfHex(f.operationalControlField),
+    fecfValid: f.fecfValid ?? null,
+  };
+}
+
+/** Output file name of a packet: `apid-<n>.bin` for Space Packets, `epp-<protocol>.bin` else. */
+function packetFile(p: ReceivedPacket): string {
+  const d = p.data;
+  if (p.packetVersionNumber === 0 && d.length >= 2) return `apid-${((d[0]! & 7) << 8) | d[1]!}.bin`;
+  return `epp-protocol-${(d[0]! >> 2) & 7}.bin`;
+}
+
+async function decodeCommand(file: string, o: DecodeFlags, out: Output): Promise<void> {
+  const frameLength =
+    o.frameLength === undefined
+      ? undefined
+      : parseInteger(o.frameLength, 7, 65536, '--frame-length');
+  if (frameLength === undefined && o.type !== 'uslp')
+    throw new CliFailure(`--frame-length is required for --type ${o.type}`, 2);
+  const writers = new Map<string, BufferedFileWriter>();
+  if (o.packetsOut !== undefined) mkdirSync(o.packetsOut, { recursive: true });
+  const pending: Promise<void>[] = [];
+  const perVc = new Map<string, { packets: number; flagged: number; octets: number }>();
+  const packetList: Record<string, unknown>[] = [];
+  const events: LinkEvent[] = [];
+  const json = o.json === true;
+  const onPacket = (p: ReceivedPacket): void => {
+    const key =
+      p.mapId === undefined
+        ? `${p.spacecraftId}/${p.virtualChannelId}`
+        : `${p.spacecraftId}/${p.virtualChannelId}/${p.mapId}`;
+    const s = perVc.get(key) ?? { packets: 0, flagged: 0, octets: 0 };
+    s.packets++;
+    if (p.quality !== 'good') s.flagged++;
+    s.octets += p.data.length;
+    perVc.set(key, s);
+    const entry = {
+      spacecraftId: p.spacecraftId,
+      virtualChannelId: p.virtualChannelId,
+      ...(p.mapId === undefined ? {} : { mapId: p.mapId }),
+      packetVersionNumber: p.packetVersionNumber,
+      length: p.data.length,
+      quality: p.quality,
+    };
+    if (json) packetList.push(entry);
+    else
+      out.stdout(
+        `  packet vc ${p.virtualChannelId}${p.mapId === undefined ? '' : ` map ${p.mapId}`}: ${p.packetVersionNumber === 0 ? 'space packet' : 'encapsulation packet'}, ${p.data.length} octets${p.quality === 'good' ? '' : ' (INCOMPLETE)'}\n`,
+      );
+    if (o.packetsOut !== undefined && p.quality === 'good') {
+      const name = packetFile(p);
+      let w = writers.get(name);
+      if (w === undefined) {
+        w = new BufferedFileWriter(join(o.packetsOut, name));
+        writers.set(name, w);
+      }
+      const r = w.write(p.data);
+      if (r !== undefined) pending.push(r);
+    }
+  };
+  const gapPolicy = o.gapPolicy ?? 'drop';
+  const common = { gapPolicy, onPacket, onEvent: (e: LinkEvent) => events.push(e) };
+  const insertZoneLength =
+    o.insertZone === undefined ? 0 : parseInteger(o.insertZone, 0, 65535, '--insert-zone');
+  const receiver =
+    o.type === 'tm'
+      ? new TmReceiver({ frameLength: frameLength!, fecfPresent: o.fecf === true, ...common })
+      : o.type === 'aos'
+        ? new AosReceiver({
+            frameLength: frameLength!,
+            fecfPresent: o.fecf === true,
+            fhecPresent: o.fhec === true,
+            ocfPresent: o.ocf === true,
+            insertZoneLength,
+            ...common,
+          })
+        : new UslpReceiver({
+            frameType: frameLength === undefined ? 'variable' : 'fixed',
+            ...(frameLength === undefined ? {} : { frameLength }),
+            ...(o.truncatedLength === undefined
+              ? {}
+              : {
+                  truncatedFrameLength: parseInteger(
+                    o.truncatedLength,
+                    5,
+                    65536,
+                    '--truncated-length',
+                  ),
+                }),
+            fecfPresent: o.fecf === true,
+            insertZoneLength,
+            ...common,
+          });
+  const frames: Record<string, unknown>[] = [];
+  let index = 0;
+  let garbage = 0;
+  let carry = new Uint8Array(0);
+  const describe = (frame: Uint8Array): void => {
+    let fields: Record<string, unknown>;
+    try {
+      fields = { index, ...headerFields(o.type, frame, o, frameLength) };
+    } catch (e) {
+      if (!isCcsdsError(e)) throw e;
+      fields = { index, error: e.code, message: e.message };
+    }
+    index++;
+    if (json) frames.push(fields);
+    else {
+      const { index: i, ...rest } = fields;
+      out.stdout(
+        `frame ${String(i)}: ${Object.entries(rest)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(' ')}\n`,
+      );
+    }
+  };
+  for await (const chunk of openInput(file)) {
+    const c = chunk as Uint8Array;
+    const buf = new Uint8Array(carry.length + c.length);
+    buf.set(carry);
+    buf.set(c, carry.length);
+    let pos = 0;
+    for (;;) {
+      let len = frameLength ?? 0;
+      if (frameLength === undefined) {
+        const t =
+          o.truncatedLength === undefined
+            ? undefined
+            : parseInteger(o.truncatedLength, 5, 65536, '--truncated-length');
+        len = uslpFrameLengthAt(buf, pos, buf.length, t);
+        if (len < 0 || (len > 0 && len < 5)) {
+          // No USLP frame starts here: step over one octet.
+          garbage++;
+          pos++;
+          continue;
+        }
+      }
+      if (len === 0 || pos + len > buf.length) break;
+      const frame = buf.subarray(pos, pos + len);
+      describe(frame);
+      receiver.pushFrame(frame);
+      pos += len;
+    }
+    carry = buf.slice(pos);
+    if (pending.length > 0) await Promise.all(pending.splice(0));
+  }
+  receiver.push(carry);
+  receiver.end();
+  await Promise.all(pending);
+  for (const w of writers.values()) await w.close();
+  const counters = receiver.counters;
+  const vcs: VirtualChannelCounters[] = receiver.virtualChannelCounters();
+  if (json) {
+    out.stdout(
+      JSON.stringify({
+        frames,
+        packets: packetList,
+        events,
+        counters,
+        virtualChannels: vcs,
+        skippedOctets: garbage,
+      }) + '\n',
+    );
+    return;
+  }
+  for (const e of events) {
+    if (e.type === 'vc-gap')
+      out.stdout(
+        `gap: vc ${e.virtualChannelId} expected count ${e.expected}, got ${e.received} (${e.missingFrames} frames missing)\n`,
+      );
+    else if (e.type === 'bad-crc') out.stdout(`frame ${e.frameIndex}: bad FECF\n`);
+    else if (e.type === 'bad-header')
+      out.stdout(`frame ${e.frameIndex}: bad header: ${e.reason}\n`);
+  }
+  out.stdout(
+    `${counters.frames} frames (${counters.accepted} accepted, ${counters.badCrc} bad FECF, ${counters.badHeader} bad header)${garbage > 0 ? `, ${garbage} octets skipped` : ''}\n`,
+  );
+  for (const v of vcs) {
+    out.stdout(
+      `vc ${v.virtualChannelId} (scid ${v.spacecraftId}): ${v.frames} frames, ${v.gaps} gaps (${v.lostFrames} frames lost), ${v.packetsGood} packets, ${v.packetsFlagged} flagged, ${v.packetsDropped} dropped, ${v.idlePackets} idle\n`,
+    );
+  }
+}
+
+async function encodeCommand(file: string, o: EncodeFlags, out: Output): Promise<void> {
+  const frameLength = parseInteger(o.frameLength, 8, 65536, '--frame-length');
+  const vcid = parseInteger(o.vcid, 0, o.type === 'tm' ? 7 : 62, '--vcid');
+  const scid = parseInteger(
+    o.scid,
+    0,
+    o.type === 'tm' ? 1023 : o.type === 'aos' ? 255 : 65535,
+    '--scid',
+  );
+  const insertZoneLength =
+    o.insertZone === undefined ? 0 : parseInteger(o.insertZone, 0, 65535, '--insert-zone');
+  const fecfPresent = o.fecf === true;
+  const ocfPresent = o.ocf === true;
+  const sender =
+    o.type === 'tm'
+      ? new TmSender({
+          spacecraftId: scid,
+          frameLength,
+          fecfPresent,
+          ocfPresent,
+          virtualChannels: [{ virtualChannelId: vcid }],
+        })
+      : o.type === 'aos'
+        ? new AosSender({
+            spacecraftId: scid,
+            frameLength,
+            fecfPresent,
+            ocfPresent,
+            fhecPresent: o.fhec === true,
+            insertZoneLength,
+            virtualChannels: [{ virtualChannelId: vcid }],
+          })
+        : new UslpSender({
+            spacecraftId: scid,
+            frameType: o.variable === true ? 'variable' : 'fixed',
+            frameLength,
+            fecfPresent,
+            ocfPresent,
+            insertZoneLength,
+            channels: [{ virtualChannelId: vcid }],
+          });
+  const send = (p: Uint8Array): void => {
+    if (sender instanceof UslpSender) sender.send(vcid, 0, p);
+    else sender.send(vcid, p);
+  };
+  const writer = new BufferedFileWriter(o.output);
+  let packets = 0;
+  let frames = 0;
+  let skipped = 0;
+  const reader = new FramedStreamReader(
+    mixedPacketFramer(),
+    {
+      unit: (u) => {
+        send(u);
+        packets++;
+      },
+      skipped: (r) => (skipped += r.end - r.start),
+    },
+    { copy: true },
+  );
+  try {
+    for await (const chunk of openInput(file)) {
+      reader.push(chunk as Uint8Array);
+      for (let f = sender.readyFrame(); f !== undefined; f = sender.readyFrame()) {
+        frames++;
+        await writer.write(f);
+      }
+    }
+    reader.end();
+    for (const f of sender.flush()) {
+      frames++;
+      await writer.write(f);
+    }
+  } finally {
+    await writer.close();
+  }
+  if (o.json === true)
+    out.stdout(
+      JSON.stringify({ packets, frames, octets: writer.written, skippedOctets: skipped }) + '\n',
+    );
+  else
+    out.stdout(
+      `${packets} packets -> ${frames} ${o.type.toUpperCase()} frames (${writer.written} octets) in ${o.output}${skipped > 0 ? `; ${skipped} octets of input skipped` : ''}\n`,
+    );
+}
+
+/** Adds the `frames` noun (`decode`, `encode`) to the program. */
+export function registerFrameCommands(program: Command, out: Output): void {
+  const frames = program
+    .command('frames')
+    .description('TM / AOS / USLP transfer frames (CCSDS 132.0, 732.0, 732.1)');
+
+  frames
+    .command('decode')
+    .argument('<file>', 'frame stream file, or - for standard input')
+    .description('print each frame header and the packets extracted per virtual channel')
+    .addOption(typeOption())
+    .option('--frame-length <octets>', 'frame length (TM and AOS; USLP fixed-length frames)')
+    .option('--fecf', 'frames end with a 16-bit FECF')
+    .option('--ocf', 'AOS frames carry an OCF (TM and USLP read their OCF flag)')
+    .option('--fhec', 'AOS headers carry the FHEC')
+    .option('--insert-zone <octets>', 'AOS / USLP insert zone length')
+    .option('--truncated-length <octets>', 'USLP truncated frame length')
+    .addOption(
+      new Option('--gap-policy <policy>', 'packets interrupted by a gap').choices(['drop', 'flag']),
+    )
+    .option('--packets-out <dir>', 'write extracted packets per APID into this folder')
+    .option('--json', 'machine-readable output')
+    .action((file: string, o: DecodeFlags) => decodeCommand(file, o, out));
+
+  frames
+    .command('encode')
+    .argument('<packets-file>', 'Space / Encapsulation Packet stream, or - for standard input')
+    .description('build frames from a packet stream')
+    .addOption(typeOption())
+    .requiredOption('--frame-length <octets>', 'frame length (USLP variable: the longest frame)')
+    .requiredOption('--scid <id>', 'spacecraft ID')
+    .requiredOption('--vcid <id>', 'virtual channel ID')
+    .option('--fecf', 'append a 16-bit FECF')
+    .option('--ocf', 'carry an OCF')
+    .option('--fhec', 'AOS: header error control')
+    .option('--insert-zone <octets>', 'AOS / USLP insert zone length')
+    .option('--variable', 'USLP: variable-length frames')
+    .requiredOption('-o, --output <file>', 'frame file to write')
+    .option('--json', 'machine-readable output')
+    .action((file: string, o: EncodeFlags) => encodeCommand(file, o, out));
+}
