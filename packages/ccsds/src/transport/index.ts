@@ -6,3 +6,6 @@
  */
 export * from './transport.js';
 export * from './simulated.js';
+export * from './common.js';
+export * from './memory.js';
+export * from './packets.js';
