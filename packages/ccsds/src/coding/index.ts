@@ -14,3 +14,4 @@ export * from './bch.js';
 export * from './cltu.js';
 export * from './fecf.js';
 export * from './conv/index.js';
+export * from './ldpc/index.js';
