@@ -14,4 +14,5 @@ export * from './bch.js';
 export * from './cltu.js';
 export * from './fecf.js';
 export * from './conv/index.js';
+export * from './chain.js';
 export * from './ldpc/index.js';
