@@ -269,6 +269,7 @@ export class MemoryFileStore implements FileStore {
     checkOffset(offset);
     if (!(data instanceof Uint8Array)) throw invalid('data must be a Uint8Array');
     checkOffset(offset + data.length, 'end of write');
+    if (data.length === 0) return; // an empty write changes nothing, as with pwrite(2)
     let fresh = 0;
     if (!node.detached && this.capacity !== Number.POSITIVE_INFINITY) {
       for (let p = Math.floor(offset / PAGE); p * PAGE < offset + data.length; p++) {

@@ -53,6 +53,9 @@ test('udp: a datagram above a configured maximum is an error event; bad options 
     await assert.rejects(big.send('udp://127.0.0.1:0', new Uint8Array(1)), (x) =>
       isCcsdsError(x, CcsdsErrorCode.INVALID_ARGUMENT),
     );
+    await assert.rejects(big.send('udp://[::1]:5000', new Uint8Array(1)), (x) =>
+      isCcsdsError(x, CcsdsErrorCode.INVALID_ARGUMENT),
+    );
   } finally {
     await small.close();
     await big.close();

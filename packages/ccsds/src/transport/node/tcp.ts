@@ -8,7 +8,8 @@
  * - The first `send` to a peer's listening address opens a connection, which later sends
  *   reuse. Messages sent while it is being established are buffered and flushed once it is up.
  * - A reply sent to the `from` of a received message goes back over the connection it came in
- *   on, whichever side opened it.
+ *   on, whichever side opened it (once that connection has closed, such an ephemeral address
+ *   is treated like any other: a new connection is attempted, which normally fails).
  * - `link` events: `(peer, true)` when a connection is up (outbound: connected; inbound:
  *   accepted), `(peer, false)` when it closes.
  * - After a failure (refused, reset, timed out) the connection is forgotten: the failure is an

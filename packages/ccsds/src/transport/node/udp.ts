@@ -57,6 +57,17 @@ export interface UdpTransportOptions {
   yieldEvery?: number;
 }
 
+/** Send errors that mean the destination address itself is unusable. */
+const UNUSABLE_ADDRESS = new Set([
+  'EINVAL',
+  'EAFNOSUPPORT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NONAME',
+  'EADDRNOTAVAIL',
+]);
+
 interface Destination {
   host: string;
   port: number;
@@ -173,7 +184,24 @@ export class UdpTransport implements Transport {
     return d;
   }
 
-  /** {@inheritDoc Transport.send} Resolves when the kernel has taken the datagram. */
+  /** Errors that mean the address cannot be used become `INVALID_ARGUMENT`; others pass. */
+  private static mapSendError(e: Error, to: string): Error {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNUSABLE_ADDRESS.has(code)) {
+      return new CcsdsError(
+        CcsdsErrorCode.INVALID_ARGUMENT,
+        `cannot send to ${JSON.stringify(to)}: ${code}`,
+        { cause: e },
+      );
+    }
+    return e;
+  }
+
+  /**
+   * {@inheritDoc Transport.send} Resolves when the kernel has taken the datagram; rejects with
+   * `INVALID_ARGUMENT` for an address that is malformed, does not resolve, or is of the other
+   * address family.
+   */
   send(to: string, data: Uint8Array): Promise<void> {
     if (this.closing !== undefined) return Promise.reject(closedError());
     try {
@@ -183,7 +211,7 @@ export class UdpTransport implements Transport {
       if (pause) this.sinceYield = 0;
       return new Promise<void>((resolve, reject) => {
         this.socket.send(data, d.port, d.host, (e) => {
-          if (e) reject(e);
+          if (e) reject(UdpTransport.mapSendError(e, to));
           else if (pause) setImmediate(resolve);
           else resolve();
         });
