@@ -2,7 +2,20 @@
  * `npm run bench`: runs every layer's benchmark file in turn (or those named on the command
  * line, e.g. `npm run bench -- spp`).
  */
-const layers = ['core', 'spp', 'epp', 'time', 'coding', 'coding-rs', 'coding-conv', 'coding-chain', 'coding-ldpc', 'link-tc', 'link', 'transport'];
+const layers = [
+  'core',
+  'spp',
+  'epp',
+  'time',
+  'coding',
+  'coding-rs',
+  'coding-conv',
+  'coding-chain',
+  'coding-ldpc',
+  'link-tc',
+  'link',
+  'transport',
+];
 const wanted = process.argv.slice(2);
 for (const layer of layers) {
   if (wanted.length > 0 && !wanted.includes(layer)) continue;

@@ -6,6 +6,9 @@ import { Command, CommanderError } from 'commander';
 import { CcsdsError } from 'ccsds/core';
 import { registerPacketCommands } from './packets.js';
 import { registerCltuCommands } from './link-cltu.js';
+import { registerCfdpCommands } from './cfdp.js';
+import { registerFrameCommands } from './frames.js';
+import { registerLinkChainCommands } from './link-chain.js';
 import { CliFailure, type Output, consoleOutput } from './output.js';
 
 /** Builds the command tree. `out` receives everything the commands print. */
@@ -19,8 +22,13 @@ export function buildProgram(out: Output): Command {
       writeErr: (s) => out.stderr(s),
     });
   registerPacketCommands(program, out);
-  const link = program.command('link').description('synchronisation and channel coding (CCSDS 131.0-B-4, 231.0-B-4)');
+  registerCfdpCommands(program, out);
+  const link = program
+    .command('link')
+    .description('synchronisation and channel coding (CCSDS 131.0-B-4, 231.0-B-4)');
   registerCltuCommands(link, out);
+  registerLinkChainCommands(link, out);
+  registerFrameCommands(program, out);
   return program;
 }
 

@@ -96,6 +96,8 @@ export class CfdpEntity {
     string,
     ((e: CfdpEvents['transactionFinished'][0]) => void)[]
   >();
+  /** Outcomes of recently ended transactions, so that a late `waitFor` still resolves. */
+  private readonly results = new Map<string, CfdpEvents['transactionFinished'][0]>();
   private readonly host: TransactionHost;
 
   constructor(options: CfdpEntityOptions) {
@@ -120,6 +122,7 @@ export class CfdpEntity {
     );
     this.events.on('transactionFinished', (e) => {
       const k = transactionKey(e.transactionId);
+      remember(this.results, k, e);
       const ws = this.waiters.get(k);
       if (ws !== undefined) {
         this.waiters.delete(k);
@@ -131,18 +134,20 @@ export class CfdpEntity {
       const t =
         this.transactions.get(k) ?? this.closedSenders.get(k) ?? this.closedReceivers.get(k);
       const ws = this.waiters.get(k);
-      if (ws !== undefined && t !== undefined) {
+      if (t === undefined) return;
+      const result = {
+        transactionId: e.transactionId,
+        role: t.role,
+        conditionCode: e.conditionCode,
+        fileStatus: 3,
+        deliveryCode: 1,
+        filestoreResponses: [],
+        report: t.statusReport(),
+      };
+      remember(this.results, k, result);
+      if (ws !== undefined) {
         this.waiters.delete(k);
-        for (const w of ws)
-          w({
-            transactionId: e.transactionId,
-            role: t.role,
-            conditionCode: e.conditionCode,
-            fileStatus: 3,
-            deliveryCode: 1,
-            filestoreResponses: [],
-            report: t.statusReport(),
-          });
+        for (const w of ws) w(result);
       }
     });
   }
@@ -227,6 +232,8 @@ export class CfdpEntity {
   /** Resolves when the transaction finishes (or is abandoned), with its Transaction-Finished indication. */
   waitFor(id: TransactionId): Promise<CfdpEvents['transactionFinished'][0]> {
     const k = transactionKey(id);
+    const done = this.results.get(k);
+    if (done !== undefined) return Promise.resolve(done);
     return new Promise((resolve) => {
       const list = this.waiters.get(k) ?? [];
       list.push(resolve);
@@ -272,12 +279,20 @@ export class CfdpEntity {
     return [...this.transactions.values()].map((t) => t.statusReport());
   }
 
-  /** Stops: abandons nothing, but stops receiving and releases the transport listener. */
-  async close(): Promise<void> {
+  /**
+   * Stops the entity: no new requests; PDUs already queued (an ACK of Finished, say) are sent
+   * first (for at most `drainMs`); then open transactions are abandoned and the transport
+   * listener released. The transport itself belongs to the caller.
+   */
+  async close(drainMs = 2000): Promise<void> {
+    if (this.closedFlag) return;
+    const deadline = Date.now() + drainMs;
+    while ((this.directives.length > 0 || this.pumping) && Date.now() < deadline) {
+      await new Promise<void>((r) => setTimeout(r, 5));
+    }
     this.closedFlag = true;
     this.offMessage();
-    for (const t of [...this.transactions.values()])
-      t.abandon(ConditionCode.CANCEL_REQUEST_RECEIVED);
+    for (const t of [...this.transactions.values()]) t.abandon(ConditionCode.CANCEL_REQUEST_RECEIVED);
   }
 
   private onClosed(t: Transaction): void {
