@@ -22,7 +22,15 @@ const packets = [100, 200, 100, 100].map((apid, i) =>
 );
 
 const one = decodeSpacePacket(packets[0]!, { packetErrorControl: true });
-console.log('APID', one.header.apid, 'count', one.header.packetSequenceCount, 'data', one.packetDataField.length, 'octets');
+console.log(
+  'APID',
+  one.header.apid,
+  'count',
+  one.header.packetSequenceCount,
+  'data',
+  one.packetDataField.length,
+  'octets',
+);
 
 // A downlink: the packets with garbage between them, arriving in 5-octet chunks.
 const garbage = new Uint8Array([0xde, 0xad, 0xbe, 0xef]);

@@ -12,10 +12,14 @@ const LONG = new Set(['ber-curve.ts']);
 
 for (const name of readdirSync(examples).filter((n) => n.endsWith('.ts') && !LONG.has(n))) {
   test(`example ${name} runs`, () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=ccsds-source', join(examples, name)], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=ccsds-source', join(examples, name)],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.ok(r.stdout.trim().length > 0, 'prints something');
   });

@@ -292,7 +292,8 @@ export class CfdpEntity {
     }
     this.closedFlag = true;
     this.offMessage();
-    for (const t of [...this.transactions.values()]) t.abandon(ConditionCode.CANCEL_REQUEST_RECEIVED);
+    for (const t of [...this.transactions.values()])
+      t.abandon(ConditionCode.CANCEL_REQUEST_RECEIVED);
   }
 
   private onClosed(t: Transaction): void {
@@ -511,7 +512,10 @@ function remember<T>(map: Map<string, T>, key: string, value: T): void {
 /** Builds a MIB from the essentials (remote defaults filled in). */
 export function simpleMib(
   localEntityId: bigint | number,
-  remotes: (Omit<Partial<RemoteEntityConfig>, 'entityId'> & { entityId: bigint | number; address: string })[],
+  remotes: (Omit<Partial<RemoteEntityConfig>, 'entityId'> & {
+    entityId: bigint | number;
+    address: string;
+  })[],
 ): Mib {
   return {
     local: {
