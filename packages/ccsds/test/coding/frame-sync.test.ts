@@ -63,7 +63,10 @@ function build(
   invert: boolean,
 ): Built {
   const w = new BitWriter(64);
-  for (let i = 0; i < offset; i++) w.write(1, rng.nextInt(2));
+  // Leading junk. A 16-bit marker turns up in random bits about once every 65,536 positions,
+  // which a property run meets now and then; before short markers the junk alternates 0101...,
+  // which cannot contain EB90 (it has no two consecutive ones).
+  for (let i = 0; i < offset; i++) w.write(1, marker.length <= 2 ? i & 1 : rng.nextInt(2));
   const markerStarts: number[] = [];
   const mbits = marker.length * 8;
   frames.forEach((f, k) => {
