@@ -15,6 +15,7 @@ const layers = [
   'link-tc',
   'link',
   'transport',
+  'cfdp',
 ];
 const wanted = process.argv.slice(2);
 for (const layer of layers) {

@@ -60,6 +60,12 @@ export interface EntityCounters {
   fileDataDropped: number;
 }
 
+/** Sends the scheduler keeps in flight. */
+const SEND_WINDOW = 8;
+
+/** Received PDUs waiting per transaction before file data is dropped. */
+const MAX_QUEUED = 4096;
+
 /** Records of ended transactions kept to answer late PDUs (re-ACK). */
 const CLOSED_KEEP = 4096;
 
@@ -81,8 +87,7 @@ export class CfdpEntity {
   private readonly transactions = new Map<string, Transaction>();
   private readonly closedSenders = new Map<string, SendTransaction>();
   private readonly closedReceivers = new Map<string, ReceiveTransaction>();
-  private readonly queues = new Map<string, Promise<void>>();
-  private readonly queueDepth = new Map<string, number>();
+  private readonly queues = new Map<string, Pdu[]>();
   private senders: SendTransaction[] = [];
   private rr = 0;
   private directives: { address: string; bytes: Uint8Array }[] = [];
@@ -327,20 +332,28 @@ export class CfdpEntity {
   }
 
   private async runPump(): Promise<void> {
-    for (;;) {
-      this.pumpAgain = false;
-      const d = this.directives.shift();
-      if (d !== undefined) {
-        await this.transmit(d.address, d.bytes);
-        continue;
+    // Up to SEND_WINDOW sends in flight: the transport's back-pressure still paces us, but the
+    // next PDU is prepared while the previous ones go out.
+    const inFlight: Promise<void>[] = [];
+    try {
+      for (;;) {
+        this.pumpAgain = false;
+        if (inFlight.length >= SEND_WINDOW) await inFlight.shift();
+        const d = this.directives.shift();
+        if (d !== undefined) {
+          inFlight.push(this.transmit(d.address, d.bytes));
+          continue;
+        }
+        const s = this.pickSender();
+        if (s === undefined) return;
+        const bytes = await s.nextFileData();
+        if (bytes !== undefined) {
+          this.spendRate(s.remote, bytes.length);
+          inFlight.push(this.transmit(s.remote.address, bytes));
+        }
       }
-      const s = this.pickSender();
-      if (s === undefined) return;
-      const bytes = await s.nextFileData();
-      if (bytes !== undefined) {
-        this.spendRate(s.remote, bytes.length);
-        await this.transmit(s.remote.address, bytes);
-      }
+    } finally {
+      await Promise.all(inFlight);
     }
   }
 
@@ -473,31 +486,37 @@ export class CfdpEntity {
     t.resendFinished();
   }
 
-  /** Per-transaction serial processing (file writes are asynchronous). */
+  /**
+   * Per-transaction serial processing (file writes are asynchronous): one queue and one worker
+   * per transaction. File data beyond `MAX_QUEUED` waiting PDUs is dropped (Class 2 recovers it
+   * by NAK) rather than letting memory grow when the filestore cannot keep up.
+   */
   private enqueue(t: Transaction, pdu: Pdu): void {
-    const depth = this.queueDepth.get(t.key) ?? 0;
-    if (pdu.kind === 'fileData' && depth > 2048) {
-      // The filestore cannot keep up: drop data (Class 2 recovers it by NAK) rather than grow memory.
+    let q = this.queues.get(t.key);
+    if (q === undefined) {
+      q = [];
+      this.queues.set(t.key, q);
+    }
+    if (pdu.kind === 'fileData' && q.length >= MAX_QUEUED) {
       this.counters.fileDataDropped++;
       return;
     }
-    this.queueDepth.set(t.key, depth + 1);
-    const prev = this.queues.get(t.key) ?? Promise.resolve();
-    const next = prev
-      .then(() => t.handlePdu(pdu))
-      .catch((e: unknown) => {
+    q.push(pdu);
+    if (q.length === 1) void this.work(t, q);
+  }
+
+  private async work(t: Transaction, q: Pdu[]): Promise<void> {
+    while (q.length > 0) {
+      try {
+        await t.handlePdu(q[0]!);
+      } catch (e) {
         this.counters.pduErrors++;
         this.events.emit('pduError', { error: e as Error, from: t.remote.address });
-        return t.fault(ConditionCode.FILESTORE_REJECTION);
-      })
-      .finally(() => {
-        const d = (this.queueDepth.get(t.key) ?? 1) - 1;
-        if (d <= 0) {
-          this.queueDepth.delete(t.key);
-          if (this.queues.get(t.key) === next) this.queues.delete(t.key);
-        } else this.queueDepth.set(t.key, d);
-      });
-    this.queues.set(t.key, next);
+        await t.fault(ConditionCode.FILESTORE_REJECTION).catch(() => undefined);
+      }
+      q.shift();
+    }
+    if (this.queues.get(t.key) === q) this.queues.delete(t.key);
   }
 }
 

@@ -14,3 +14,4 @@ export * from './transaction.js';
 export * from './sender.js';
 export * from './receiver.js';
 export * from './entity.js';
+export * from './user-messages.js';

@@ -1,0 +1,108 @@
+/**
+ * CFDP benchmark: Class 2 transfer of a large file between two processes over loopback UDP, for
+ * 1,024- and 8,192-octet segments, with the peak RSS of each process; and in the same run the
+ * raw rate of a bare node:dgram sender/receiver pair with the same datagram size (the platform
+ * limit for one PDU per datagram). `CCSDS_BENCH_CFDP_MIB` sets the file size (default 1024 MiB).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const tsx = [process.execPath, '--import', 'tsx', '--conditions=ccsds-source'];
+
+interface Line {
+  [k: string]: unknown;
+}
+
+function run(script: string, args: string[], onLine: (l: Line) => void): Promise<Line[]> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(tsx[0]!, [...tsx.slice(1), join(here, script), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines: Line[] = [];
+    let buf = '';
+    p.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const l = JSON.parse(buf.slice(0, i)) as Line;
+        buf = buf.slice(i + 1);
+        lines.push(l);
+        onLine(l);
+      }
+    });
+    p.on('error', reject);
+    p.on('exit', (code) =>
+      code === 0 ? resolve(lines) : reject(new Error(`${script} exited with ${code}`)),
+    );
+  });
+}
+
+let nextPort = 40000 + Math.floor(Math.random() * 20000);
+
+async function pair(
+  receiver: [string, string[]],
+  sender: [string, string[]],
+): Promise<[Line, Line]> {
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  const rx = run(receiver[0], receiver[1], (l) => l['ready'] === true && ready());
+  await isReady;
+  const tx = await run(sender[0], sender[1], () => undefined);
+  const rxLines = await rx;
+  return [rxLines[rxLines.length - 1]!, tx[tx.length - 1]!];
+}
+
+function fmt(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(1)} k`;
+}
+
+/** Runs the CFDP benchmark. */
+export async function run2(): Promise<void> {
+  const mib = Number(process.env['CCSDS_BENCH_CFDP_MIB'] ?? '1024');
+  const dir = mkdtempSync(join(tmpdir(), 'ccsds-bench-cfdp-'));
+  try {
+    const fd = openSync(join(dir, 'big.bin'), 'w');
+    const block = randomBytes(1 << 20);
+    for (let i = 0; i < mib; i++) {
+      block[0] = i & 0xff;
+      writeSync(fd, block);
+    }
+    closeSync(fd);
+    const size = mib * (1 << 20);
+    for (const segment of [1024, 8192]) {
+      const datagram = segment + 14; // header (2-octet IDs, 4-octet sequence numbers) + offset
+      const count = Math.min(Math.ceil(size / segment), 300_000);
+      const rp = nextPort++;
+      const [raw] = await pair(
+        ['udp-raw-peer.ts', ['receive', String(rp), String(count)]],
+        ['udp-raw-peer.ts', ['send', String(rp), String(count), String(datagram)]],
+      );
+      const rawRate = Number(raw['datagrams']) / Number(raw['seconds']);
+      const rawBytes = Number(raw['octets']) / Number(raw['seconds']);
+      const lost = count - Number(raw['datagrams']);
+      const [pr, ps] = [nextPort++, nextPort++];
+      const [rx, tx] = await pair(
+        ['cfdp-peer.ts', ['receive', dir, String(pr), String(ps)]],
+        ['cfdp-peer.ts', ['send', dir, 'big.bin', String(ps), String(pr), String(segment)]],
+      );
+      rmSync(join(dir, 'big.bin.rx'), { force: true });
+      const seconds = Number(tx['seconds']);
+      const goodput = size / seconds;
+      const pdus = Number(tx['pdusSent']) / seconds;
+      console.log(
+        `cfdp class 2 ${mib} MiB over UDP, ${segment}-octet segments: ${(goodput / 1e6).toFixed(1)} MB/s goodput, ${fmt(pdus)}PDUs/s, ` +
+          `condition ${String(tx['conditionCode'])}/${String(rx['conditionCode'])}, peak RSS sender ${Number(tx['maxRssMiB']).toFixed(0)} MiB (+${(Number(tx['maxRssMiB']) - Number(tx['baseRssMiB'])).toFixed(0)} after start-up) receiver ${Number(rx['maxRssMiB']).toFixed(0)} MiB (+${(Number(rx['maxRssMiB']) - Number(rx['baseRssMiB'])).toFixed(0)}) ` +
+          `(${(goodput / rawBytes).toFixed(2)}x bare node:dgram pair: ${fmt(rawRate)}datagrams/s, ${(rawBytes / 1e6).toFixed(1)} MB/s of ${datagram}-octet datagrams${lost > 0 ? `, ${lost} lost` : ''})`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export { run2 as run };
