@@ -181,6 +181,36 @@ export class SimulatedClock implements Clock {
     return true;
   }
 
+  /**
+   * Runs the simulation when the code under test is asynchronous (promises, async file I/O):
+   * between timers it yields to the host so that every pending promise job runs, and it stops
+   * when `until()` holds, when virtual time would pass `untilTime`, or when nothing is left to
+   * do. Returns whether `until()` held (true when no predicate is given and the run ended).
+   */
+  async runAsync(
+    options: { until?: () => boolean; untilTime?: number; maxSteps?: number } = {},
+  ): Promise<boolean> {
+    const max = options.maxSteps ?? 10_000_000;
+    const done = (): boolean => options.until?.() ?? false;
+    for (let i = 0; i < max; i++) {
+      await yieldToHost();
+      if (done()) return true;
+      const next = this.nextTimerAt();
+      if (options.untilTime !== undefined && (next === undefined || next > options.untilTime)) {
+        this.runUntil(options.untilTime);
+        await yieldToHost();
+        return options.until === undefined ? true : done();
+      }
+      if (next === undefined) {
+        await yieldToHost();
+        if (this.nextTimerAt() !== undefined) continue;
+        return options.until === undefined ? true : done();
+      }
+      this.step();
+    }
+    throw new CcsdsError(CcsdsErrorCode.LIMIT_EXCEEDED, `simulation still busy after ${max} steps`);
+  }
+
   private dropCancelled(): void {
     while (this.heap.length > 0 && !this.live.has(this.heap[0]!.id)) this.pop();
   }
@@ -222,4 +252,34 @@ export class SimulatedClock implements Clock {
     }
     return top;
   }
+}
+
+/**
+ * Lets every pending promise job run: resolves on the host's next macrotask turn
+ * (`setImmediate` where it exists, else a `MessageChannel` message, else `setTimeout`).
+ */
+export function yieldToHost(): Promise<void> {
+  const g = globalThis as unknown as {
+    setImmediate?: (cb: () => void) => void;
+    MessageChannel?: new () => {
+      port1: { onmessage: (() => void) | null; close(): void };
+      port2: { postMessage(v: unknown): void; close(): void };
+    };
+  };
+  if (g.setImmediate !== undefined) {
+    const si = g.setImmediate;
+    return new Promise((r) => si(r));
+  }
+  if (g.MessageChannel !== undefined) {
+    const ch = new g.MessageChannel();
+    return new Promise((r) => {
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        ch.port2.close();
+        r();
+      };
+      ch.port2.postMessage(0);
+    });
+  }
+  return new Promise((r) => setTimeout(r, 0));
 }
