@@ -546,7 +546,8 @@ function readFilestoreLv(
   const start = r.pos;
   r.take(n, what);
   const inner = new ByteReader(value, what, start, start + n);
-  if (n < 2) invalid(`${what}: the filestore ${response ? 'response' : 'request'} is too short`, at);
+  if (n < 2)
+    invalid(`${what}: the filestore ${response ? 'response' : 'request'} is too short`, at);
   const o = inner.u8('action code');
   const lvs = countLvs(value, inner.pos, inner.end);
   const [min, max] = response ? [2, 3] : [1, 2];
