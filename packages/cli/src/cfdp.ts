@@ -21,6 +21,7 @@ import {
 import { NativeFileStore } from 'ccsds/filestore/node';
 import { PacketTransport, type Transport } from 'ccsds/transport';
 import { createTransport } from 'ccsds/transport/node';
+import { controlRequest, serveControl } from './cfdp-control.js';
 import { CliFailure, type Output } from './output.js';
 import { parseInteger } from './parse.js';
 
@@ -126,13 +127,84 @@ function jsonLine(out: Output, obj: Record<string, unknown>): void {
   );
 }
 
+interface PutFlags extends EntityFlags {
+  class?: string;
+  closure?: boolean;
+  checksum?: string;
+  crc?: boolean;
+  segmentSize?: string;
+  entityIdLength?: string;
+  timeout: string;
+  via?: string;
+}
+
+/** The Put.request options given by flags. */
+function putOptions(o: PutFlags): Partial<PutRequest> {
+  const r: Partial<PutRequest> = {};
+  if (o.class !== undefined) r.transmissionClass = parseInteger(o.class, 1, 2, '--class') as 1 | 2;
+  if (o.closure === true) r.closureRequested = true;
+  if (o.checksum !== undefined) {
+    const c = CHECKSUMS[o.checksum];
+    if (c === undefined)
+      throw new CliFailure(`--checksum must be one of ${Object.keys(CHECKSUMS).join(', ')}`, 2);
+    r.checksumType = c;
+  }
+  if (o.crc === true) r.crc = true;
+  if (o.segmentSize !== undefined)
+    r.segmentLength = parseInteger(o.segmentSize, 1, 65000, '--segment-size');
+  if (o.entityIdLength !== undefined)
+    r.entityIdLength = parseInteger(o.entityIdLength, 1, 8, '--entity-id-length');
+  return r;
+}
+
+/** `ccsds cfdp put --via`: the transfer runs in a running entity; its events come back here. */
+async function putVia(
+  via: string,
+  localFile: string,
+  destId: bigint,
+  remotePath: string,
+  o: PutFlags,
+  out: Output,
+): Promise<void> {
+  const request = {
+    ...putOptions(o),
+    destinationEntityId: destId,
+    sourceFileName: resolve(localFile),
+    destinationFileName: remotePath,
+  };
+  let finished: Record<string, unknown> | undefined;
+  let error: string | undefined;
+  await controlRequest(via, { op: 'put', request }, (m) => {
+    if (o.json === true) jsonLine(out, m);
+    if (m['event'] === 'finished') finished = m;
+    if (m['event'] === 'error') error = String(m['message']);
+  });
+  if (error !== undefined) throw new CliFailure(error, 1);
+  if (finished === undefined)
+    throw new CliFailure('the entity closed the connection before the transfer finished', 1);
+  const ok =
+    finished['conditionCode'] === 0 && finished['fileStatus'] !== 0 && finished['fileStatus'] !== 1;
+  if (o.json !== true) {
+    out.stdout(
+      ok
+        ? `sent ${localFile} to ${destId}:${remotePath} through ${via} (${String(finished['octets'])} octets)\n`
+        : `transfer failed: condition code ${String(finished['conditionCode'])}\n`,
+    );
+  }
+  if (!ok) out.exitCode = 1;
+}
+
 /** Adds the `cfdp` noun. */
 export function registerCfdpCommands(program: Command, out: Output): void {
   const cfdp = program.command('cfdp').description('CCSDS File Delivery Protocol (727.0-B-5)');
 
   addEntityOptions(cfdp.command('serve'))
     .description('run a CFDP entity until interrupted, receiving (and answering for) files')
-    .action(async (o: EntityFlags) => {
+    .option(
+      '--control <url>',
+      'accept put/list/cancel/suspend/resume/report requests on tcp://127.0.0.1:<port>',
+    )
+    .action(async (o: EntityFlags & { control?: string }) => {
       const mib = mibFromFlags(o);
       if (o.filestore === undefined && o.config === undefined)
         throw new CliFailure('give --filestore <dir>', 2);
@@ -171,16 +243,19 @@ export function registerCfdpCommands(program: Command, out: Output): void {
           `PDU error from ${e.from}: ${e.error.message}`,
         ),
       );
+      const control =
+        o.control === undefined ? undefined : await serveControl(o.control, entity, filestore.root);
       log(
         'listening',
-        { address: transport.address, entityId: mib.local.entityId },
-        `entity ${mib.local.entityId} listening on ${transport.address}, filestore ${filestore.root}`,
+        { address: transport.address, entityId: mib.local.entityId, control: o.control },
+        `entity ${mib.local.entityId} listening on ${transport.address}, filestore ${filestore.root}${o.control === undefined ? '' : `, control ${o.control}`}`,
       );
       await new Promise<void>((resolveStop) => {
         const stop = (): void => resolveStop();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      control?.close();
       await entity.close();
       await transport.close();
     });
@@ -196,138 +271,111 @@ export function registerCfdpCommands(program: Command, out: Output): void {
     .option('--segment-size <octets>', 'file data per PDU')
     .option('--entity-id-length <octets>', 'entity ID field width (1..8)')
     .option('--timeout <seconds>', 'give up (cancel) after this long', '3600')
-    .action(
-      async (
-        localFile: string,
-        destination: string,
-        o: EntityFlags & {
-          class?: string;
-          closure?: boolean;
-          checksum?: string;
-          crc?: boolean;
-          segmentSize?: string;
-          entityIdLength?: string;
-          timeout: string;
-        },
-      ) => {
-        const m = /^([^:]+):(.+)$/.exec(destination);
-        if (m === null)
-          throw new CliFailure(
-            `destination must be <entity-id>:<remote-path>, got '${destination}'`,
-            2,
-          );
-        const destId = bigId(m[1]!, 'destination entity ID');
-        const mib = mibFromFlags(o);
-        let remote: RemoteEntityConfig | undefined = mib.remotes.find((r) => r.entityId === destId);
-        if (remote === undefined)
-          throw new CliFailure(
-            `no address for entity ${destId}: give --peer ${destId}=udp://host:port`,
-            2,
-          );
-        const root = resolve(o.filestore ?? dirname(localFile));
-        const sourceName =
-          o.filestore === undefined
-            ? basename(localFile)
-            : resolve(localFile).slice(root.length + 1);
-        try {
-          if (!statSync(resolve(root, sourceName)).isFile()) throw new Error('not a file');
-        } catch {
-          throw new CliFailure(`cannot read ${localFile}`, 2);
-        }
-        const request: PutRequest = {
-          destinationEntityId: destId,
-          sourceFileName: sourceName,
-          destinationFileName: m[2]!,
-        };
-        if (o.class !== undefined)
-          request.transmissionClass = parseInteger(o.class, 1, 2, '--class') as 1 | 2;
-        if (o.closure === true) request.closureRequested = true;
-        if (o.checksum !== undefined) {
-          const c = CHECKSUMS[o.checksum];
-          if (c === undefined)
-            throw new CliFailure(
-              `--checksum must be one of ${Object.keys(CHECKSUMS).join(', ')}`,
-              2,
-            );
-          request.checksumType = c;
-        }
-        if (o.crc === true) request.crc = true;
-        if (o.segmentSize !== undefined)
-          request.segmentLength = parseInteger(o.segmentSize, 1, 65000, '--segment-size');
-        if (o.entityIdLength !== undefined)
-          request.entityIdLength = parseInteger(o.entityIdLength, 1, 8, '--entity-id-length');
-        const timeoutMs = parseInteger(o.timeout, 1, 86400 * 365, '--timeout') * 1000;
-        remote = { ...remote };
-        const filestore = await NativeFileStore.open(root);
-        const transport = await openTransport(o, 'udp://127.0.0.1:0');
-        const entity = new CfdpEntity({ mib, transport, filestore, clock: new RealClock() });
-        const tty = o.json !== true && process.stderr.isTTY === true;
-        const bar = tty
-          ? new cliProgress.SingleBar(
-              {
-                format: '{bar} {percentage}% | {value}/{total} octets | {speed} | ETA {eta}s',
-                stream: process.stderr,
-              },
-              cliProgress.Presets.shades_classic,
-            )
-          : undefined;
-        const started = Date.now();
-        entity.events.on('progress', (e) => {
-          if (o.json === true)
-            jsonLine(out, {
-              event: 'progress',
-              transactionId: idString(e.transactionId),
-              progress: e.progress,
-              fileSize: e.fileSize,
-            });
-          else if (bar !== undefined)
-            bar.update(e.progress, {
-              speed: `${(((e.progress / Math.max(1, Date.now() - started)) * 1000) / 1e6).toFixed(2)} MB/s`,
-            });
-        });
-        for (const ev of ['eofSent', 'suspended', 'resumed', 'fault'] as const) {
-          entity.events.on(ev, (e) => {
-            if (o.json === true)
-              jsonLine(out, { event: ev, ...e, transactionId: idString(e.transactionId) });
-          });
-        }
-        let result: Awaited<ReturnType<CfdpEntity['waitFor']>> | undefined;
-        try {
-          const id = await entity.put(request);
-          const size = statSync(resolve(root, sourceName)).size;
-          bar?.start(size, 0, { speed: '' });
-          if (o.json === true)
-            jsonLine(out, { event: 'transaction', transactionId: idString(id), fileSize: size });
-          const timer = setTimeout(() => void entity.cancel(id).catch(() => undefined), timeoutMs);
-          result = await entity.waitFor(id);
-          clearTimeout(timer);
-          bar?.update(size);
-        } finally {
-          bar?.stop();
-          await entity.close();
-          await transport.close();
-        }
-        const seconds = (Date.now() - started) / 1000;
-        const ok = result.conditionCode === 0 && result.fileStatus !== 0 && result.fileStatus !== 1;
-        if (o.json === true) {
+    .option('--via <url>', 'send through a running `ccsds cfdp serve --control <url>`')
+    .action(async (localFile: string, destination: string, o: PutFlags) => {
+      const m = /^([^:]+):(.+)$/.exec(destination);
+      if (m === null)
+        throw new CliFailure(
+          `destination must be <entity-id>:<remote-path>, got '${destination}'`,
+          2,
+        );
+      const destId = bigId(m[1]!, 'destination entity ID');
+      if (o.via !== undefined) {
+        await putVia(o.via, localFile, destId, m[2]!, o, out);
+        return;
+      }
+      const mib = mibFromFlags(o);
+      let remote: RemoteEntityConfig | undefined = mib.remotes.find((r) => r.entityId === destId);
+      if (remote === undefined)
+        throw new CliFailure(
+          `no address for entity ${destId}: give --peer ${destId}=udp://host:port`,
+          2,
+        );
+      const root = resolve(o.filestore ?? dirname(localFile));
+      const sourceName =
+        o.filestore === undefined ? basename(localFile) : resolve(localFile).slice(root.length + 1);
+      try {
+        if (!statSync(resolve(root, sourceName)).isFile()) throw new Error('not a file');
+      } catch {
+        throw new CliFailure(`cannot read ${localFile}`, 2);
+      }
+      const request: PutRequest = {
+        ...putOptions(o),
+        destinationEntityId: destId,
+        sourceFileName: sourceName,
+        destinationFileName: m[2]!,
+      };
+      const timeoutMs = parseInteger(o.timeout, 1, 86400 * 365, '--timeout') * 1000;
+      remote = { ...remote };
+      const filestore = await NativeFileStore.open(root);
+      const transport = await openTransport(o, 'udp://127.0.0.1:0');
+      const entity = new CfdpEntity({ mib, transport, filestore, clock: new RealClock() });
+      const tty = o.json !== true && process.stderr.isTTY === true;
+      const bar = tty
+        ? new cliProgress.SingleBar(
+            {
+              format: '{bar} {percentage}% | {value}/{total} octets | {speed} | ETA {eta}s',
+              stream: process.stderr,
+            },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
+      const started = Date.now();
+      entity.events.on('progress', (e) => {
+        if (o.json === true)
           jsonLine(out, {
-            event: 'finished',
-            transactionId: idString(result.transactionId),
-            conditionCode: result.conditionCode,
-            fileStatus: result.fileStatus,
-            deliveryCode: result.deliveryCode,
-            octets: result.report.progress,
-            seconds,
-            ok,
+            event: 'progress',
+            transactionId: idString(e.transactionId),
+            progress: e.progress,
+            fileSize: e.fileSize,
           });
-        } else {
-          out.stdout(
-            ok
-              ? `sent ${localFile} to ${destId}:${m[2]} (${result.report.progress} octets in ${seconds.toFixed(2)} s, class ${result.report.transmissionClass})\n`
-              : `transfer failed: condition code ${result.conditionCode}, file status ${result.fileStatus}\n`,
-          );
-        }
-        if (!ok) out.exitCode = 1;
-      },
-    );
+        else if (bar !== undefined)
+          bar.update(e.progress, {
+            speed: `${(((e.progress / Math.max(1, Date.now() - started)) * 1000) / 1e6).toFixed(2)} MB/s`,
+          });
+      });
+      for (const ev of ['eofSent', 'suspended', 'resumed', 'fault'] as const) {
+        entity.events.on(ev, (e) => {
+          if (o.json === true)
+            jsonLine(out, { event: ev, ...e, transactionId: idString(e.transactionId) });
+        });
+      }
+      let result: Awaited<ReturnType<CfdpEntity['waitFor']>> | undefined;
+      try {
+        const id = await entity.put(request);
+        const size = statSync(resolve(root, sourceName)).size;
+        bar?.start(size, 0, { speed: '' });
+        if (o.json === true)
+          jsonLine(out, { event: 'transaction', transactionId: idString(id), fileSize: size });
+        const timer = setTimeout(() => void entity.cancel(id).catch(() => undefined), timeoutMs);
+        result = await entity.waitFor(id);
+        clearTimeout(timer);
+        bar?.update(size);
+      } finally {
+        bar?.stop();
+        await entity.close();
+        await transport.close();
+      }
+      const seconds = (Date.now() - started) / 1000;
+      const ok = result.conditionCode === 0 && result.fileStatus !== 0 && result.fileStatus !== 1;
+      if (o.json === true) {
+        jsonLine(out, {
+          event: 'finished',
+          transactionId: idString(result.transactionId),
+          conditionCode: result.conditionCode,
+          fileStatus: result.fileStatus,
+          deliveryCode: result.deliveryCode,
+          octets: result.report.progress,
+          seconds,
+          ok,
+        });
+      } else {
+        out.stdout(
+          ok
+            ? `sent ${localFile} to ${destId}:${m[2]} (${result.report.progress} octets in ${seconds.toFixed(2)} s, class ${result.report.transmissionClass})\n`
+            : `transfer failed: condition code ${result.conditionCode}, file status ${result.fileStatus}\n`,
+        );
+      }
+      if (!ok) out.exitCode = 1;
+    });
 }
