@@ -181,7 +181,7 @@ test('every CRC type round-trips on every block, and a flipped bit is BAD_CRC', 
       // flip a bit in the payload text
       const i = bytes.indexOf(0x68); // 'h'
       const bad = bytes.slice();
-      bad[i] ^= 1;
+      bad[i] = bad[i]! ^ 1;
       assert.throws(
         () => decodeBundle(bad),
         (e) => isCcsdsError(e, CcsdsErrorCode.BAD_CRC),
@@ -221,7 +221,7 @@ test('strict decoding: the rules of RFC 9171 are errors', () => {
   const v = file.rfc9173_examples[0]!.original_hex; // CRC none: edits keep CRCs valid
   const ok = decodeBundle(fromHex(v));
   assert.equal(bundlePayload(ok).length, 35);
-  const cases: [string, Uint8Array, string][] = [
+  const cases: [string, Uint8Array, CcsdsErrorCode][] = [
     [
       'no payload block',
       mutateHex(
