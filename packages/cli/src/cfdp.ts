@@ -19,6 +19,7 @@ import {
   transactionKey,
 } from 'ccsds/cfdp';
 import { NativeFileStore } from 'ccsds/filestore/node';
+import { FileJournal } from 'ccsds/cfdp/node';
 import { PacketTransport, type Transport } from 'ccsds/transport';
 import { createTransport } from 'ccsds/transport/node';
 import { controlRequest, serveControl } from './cfdp-control.js';
@@ -204,13 +205,25 @@ export function registerCfdpCommands(program: Command, out: Output): void {
       '--control <url>',
       'accept put/list/cancel/suspend/resume/report requests on tcp://127.0.0.1:<port>',
     )
-    .action(async (o: EntityFlags & { control?: string }) => {
+    .option(
+      '--state <dir>',
+      'journal transactions here so that they survive a crash and resume on restart',
+    )
+    .action(async (o: EntityFlags & { control?: string; state?: string }) => {
       const mib = mibFromFlags(o);
       if (o.filestore === undefined && o.config === undefined)
         throw new CliFailure('give --filestore <dir>', 2);
       const filestore = await NativeFileStore.open(o.filestore ?? '.', { create: true });
       const transport = await openTransport(o, 'udp://127.0.0.1:0');
-      const entity = new CfdpEntity({ mib, transport, filestore, clock: new RealClock() });
+      const journal = o.state === undefined ? undefined : FileJournal.open(o.state);
+      const entity = new CfdpEntity({
+        mib,
+        transport,
+        filestore,
+        clock: new RealClock(),
+        ...(journal === undefined ? {} : { journal }),
+      });
+      const recovered = await entity.recover();
       const log = (event: string, fields: Record<string, unknown>, text: string): void => {
         if (o.json === true) jsonLine(out, { event, ...fields });
         else out.stdout(text + '\n');
@@ -247,8 +260,8 @@ export function registerCfdpCommands(program: Command, out: Output): void {
         o.control === undefined ? undefined : await serveControl(o.control, entity, filestore.root);
       log(
         'listening',
-        { address: transport.address, entityId: mib.local.entityId, control: o.control },
-        `entity ${mib.local.entityId} listening on ${transport.address}, filestore ${filestore.root}${o.control === undefined ? '' : `, control ${o.control}`}`,
+        { address: transport.address, entityId: mib.local.entityId, control: o.control, recovered },
+        `entity ${mib.local.entityId} listening on ${transport.address}, filestore ${filestore.root}${o.control === undefined ? '' : `, control ${o.control}`}${recovered.senders + recovered.receivers > 0 ? `, resumed ${recovered.senders} sending and ${recovered.receivers} receiving transactions` : ''}`,
       );
       await new Promise<void>((resolveStop) => {
         const stop = (): void => resolveStop();
@@ -257,6 +270,7 @@ export function registerCfdpCommands(program: Command, out: Output): void {
       });
       control?.close();
       await entity.close();
+      journal?.close();
       await transport.close();
     });
 

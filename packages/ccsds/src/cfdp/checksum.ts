@@ -109,6 +109,33 @@ export class FileChecksum {
   digest(): number {
     return this.value >>> 0;
   }
+
+  /** The running state, for persistence. */
+  state(): FileChecksumState {
+    return {
+      type: this.type,
+      value: this.value >>> 0,
+      crcOffset: this.crcOffset,
+      inOrder: this.inOrder,
+    };
+  }
+
+  /** Restores a running checksum from {@link state}. */
+  static restore(s: FileChecksumState): FileChecksum {
+    const c = new FileChecksum(s.type);
+    c.value = s.value >>> 0;
+    c.crcOffset = s.crcOffset;
+    c.inOrder = s.inOrder;
+    return c;
+  }
+}
+
+/** A running checksum's state (see {@link FileChecksum.state}). */
+export interface FileChecksumState {
+  type: number;
+  value: number;
+  crcOffset: number;
+  inOrder: boolean;
 }
 
 /** Computes the checksum of a whole file read in order, chunk by chunk. */

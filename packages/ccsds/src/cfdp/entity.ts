@@ -37,6 +37,13 @@ import {
   defaultFaultHandlers,
 } from './mib.js';
 import { type Pdu, decodePdu, encodePdu } from './pdu.js';
+import {
+  type StoredPutRequest,
+  type TransactionJournal,
+  replayJournal,
+  storeHeader,
+} from './journal.js';
+import { fromHex, toHex } from '../core/index.js';
 import { ReceiveTransaction } from './receiver.js';
 import { SendTransaction } from './sender.js';
 import type { Transaction, TransactionHost } from './transaction.js';
@@ -48,8 +55,13 @@ export interface CfdpEntityOptions {
   transport: Transport;
   filestore: FileStore;
   clock: Clock;
-  /** First transaction sequence number to use (default 1; persistence sets it after a restart). */
+  /** First transaction sequence number to use (default 1; a journal raises it on recovery). */
   firstSequenceNumber?: bigint;
+  /**
+   * Where transactions are journaled so that they survive a crash; call {@link CfdpEntity.recover}
+   * once after construction to resume what the journal holds.
+   */
+  journal?: TransactionJournal;
 }
 
 /** Counters of an entity. */
@@ -104,6 +116,7 @@ export class CfdpEntity {
   /** Outcomes of recently ended transactions, so that a late `waitFor` still resolves. */
   private readonly results = new Map<string, CfdpEvents['transactionFinished'][0]>();
   private readonly host: TransactionHost;
+  private readonly journal: TransactionJournal | undefined;
 
   constructor(options: CfdpEntityOptions) {
     this.local = options.mib.local;
@@ -112,6 +125,7 @@ export class CfdpEntity {
     this.filestore = options.filestore;
     this.clock = options.clock;
     this.nextSeq = options.firstSequenceNumber ?? 1n;
+    this.journal = options.journal;
     this.host = {
       clock: this.clock,
       filestore: this.filestore,
@@ -121,6 +135,7 @@ export class CfdpEntity {
       emit: (event, ...args) => this.events.emit(event, ...args),
       listening: (event) => this.events.listenerCount(event) > 0,
       closed: (t) => this.onClosed(t),
+      journal: (r) => this.journal?.append(r),
     };
     this.offMessage = this.transport.events.on('message', (data, from) =>
       this.onMessage(data, from),
@@ -221,6 +236,15 @@ export class CfdpEntity {
     }
     const id: TransactionId = { sourceEntityId: this.local.entityId, sequenceNumber: seq };
     const t = new SendTransaction(this.host, remote, id, header, request, fileSize);
+    this.journal?.append({ t: 'seq', next: this.nextSeq.toString() });
+    this.journal?.append({
+      t: 'tx',
+      k: t.key,
+      remote: remote.entityId.toString(),
+      header: storeHeader(header),
+      request: storeRequest(request),
+      fileSize,
+    });
     this.transactions.set(t.key, t);
     this.senders.push(t);
     this.events.emit('transaction', { transactionId: id });
@@ -232,6 +256,69 @@ export class CfdpEntity {
       throw e;
     }
     return id;
+  }
+
+  /**
+   * Resumes every unfinished transaction the journal holds (after a crash or a restart) and
+   * makes sure sequence numbers are never reused. Call once, before new requests.
+   */
+  async recover(): Promise<{ senders: number; receivers: number }> {
+    if (this.journal === undefined) return { senders: 0, receivers: 0 };
+    const state = replayJournal(await this.journal.load());
+    if (state.nextSequenceNumber > this.nextSeq) this.nextSeq = state.nextSequenceNumber;
+    this.journal.append({ t: 'seq', next: this.nextSeq.toString() });
+    let senders = 0;
+    let receivers = 0;
+    for (const s of state.senders) {
+      const remote = this.remotes.get(s.remote);
+      if (remote === undefined) {
+        this.journal.append({ t: 'end', k: s.key });
+        continue;
+      }
+      const id: TransactionId = {
+        sourceEntityId: s.header.sourceEntityId,
+        sequenceNumber: s.header.transactionSequenceNumber,
+      };
+      const t = new SendTransaction(
+        this.host,
+        remote,
+        id,
+        s.header,
+        loadRequest(s.request),
+        s.fileSize,
+      );
+      this.transactions.set(t.key, t);
+      this.senders.push(t);
+      try {
+        await t.resumeFrom(s);
+        senders++;
+      } catch (e) {
+        this.events.emit('pduError', { error: e as Error, from: 'journal' });
+        t.abandon(ConditionCode.FILESTORE_REJECTION);
+      }
+    }
+    for (const r of state.receivers) {
+      const remote = this.remotes.get(r.remote);
+      if (remote === undefined) {
+        this.journal.append({ t: 'end', k: r.key });
+        continue;
+      }
+      const id: TransactionId = {
+        sourceEntityId: r.header.sourceEntityId,
+        sequenceNumber: r.header.transactionSequenceNumber,
+      };
+      const t = new ReceiveTransaction(this.host, remote, id, r.header);
+      this.transactions.set(t.key, t);
+      try {
+        await t.restore(r);
+        receivers++;
+      } catch (e) {
+        this.events.emit('pduError', { error: e as Error, from: 'journal' });
+        t.abandon(ConditionCode.FILESTORE_REJECTION);
+      }
+    }
+    this.pump();
+    return { senders, receivers };
   }
 
   /** Resolves when the transaction finishes (or is abandoned), with its Transaction-Finished indication. */
@@ -286,8 +373,9 @@ export class CfdpEntity {
 
   /**
    * Stops the entity: no new requests; PDUs already queued (an ACK of Finished, say) are sent
-   * first (for at most `drainMs`); then open transactions are abandoned and the transport
-   * listener released. The transport itself belongs to the caller.
+   * first (for at most `drainMs`); then open transactions are abandoned — or, with a journal,
+   * left to resume on the next {@link recover} — and the transport listener released. The
+   * transport itself belongs to the caller.
    */
   async close(drainMs = 2000): Promise<void> {
     if (this.closedFlag) return;
@@ -297,12 +385,16 @@ export class CfdpEntity {
     }
     this.closedFlag = true;
     this.offMessage();
-    for (const t of [...this.transactions.values()])
-      t.abandon(ConditionCode.CANCEL_REQUEST_RECEIVED);
+    // With a journal, open transactions stay resumable; without one they are abandoned.
+    for (const t of [...this.transactions.values()]) {
+      if (this.journal !== undefined) await t.shutdown();
+      else t.abandon(ConditionCode.CANCEL_REQUEST_RECEIVED);
+    }
   }
 
   private onClosed(t: Transaction): void {
     this.transactions.delete(t.key);
+    if (!this.closedFlag) this.journal?.append({ t: 'end', k: t.key });
     if (t instanceof SendTransaction) {
       this.senders = this.senders.filter((s) => s !== t);
       remember(this.closedSenders, t.key, t);
@@ -461,6 +553,12 @@ export class CfdpEntity {
         }
         const rx = new ReceiveTransaction(this.host, remote, id, h);
         this.transactions.set(key, rx);
+        this.journal?.append({
+          t: 'rx',
+          k: key,
+          remote: remote.entityId.toString(),
+          header: storeHeader(h),
+        });
         t = rx;
       } else {
         const closed = this.closedSenders.get(key);
@@ -546,4 +644,37 @@ export function simpleMib(
     },
     remotes: remotes.map((r) => ({ ...REMOTE_DEFAULTS, ...r, entityId: BigInt(r.entityId) })),
   };
+}
+
+/** Put request to JSON (for the journal). */
+function storeRequest(r: PutRequest): StoredPutRequest {
+  const out: StoredPutRequest = { destinationEntityId: BigInt(r.destinationEntityId).toString() };
+  for (const k of [
+    'sourceFileName',
+    'destinationFileName',
+    'transmissionClass',
+    'closureRequested',
+    'checksumType',
+    'crc',
+    'segmentLength',
+    'largeFile',
+    'entityIdLength',
+    'filestoreRequests',
+    'faultHandlerOverrides',
+    'segmentationControl',
+  ] as const) {
+    if (r[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = r[k];
+  }
+  if (r.messagesToUser !== undefined) out.messagesToUser = r.messagesToUser.map(toHex);
+  if (r.flowLabel !== undefined) out.flowLabel = toHex(r.flowLabel);
+  return out;
+}
+
+/** Put request from JSON. */
+function loadRequest(s: StoredPutRequest): PutRequest {
+  const { messagesToUser, flowLabel, destinationEntityId, ...rest } = s;
+  const r: PutRequest = { ...rest, destinationEntityId: BigInt(destinationEntityId) };
+  if (messagesToUser !== undefined) r.messagesToUser = messagesToUser.map(fromHex);
+  if (flowLabel !== undefined) r.flowLabel = fromHex(flowLabel);
+  return r;
 }

@@ -6,7 +6,8 @@
  * checksum verification, filestore requests, and Finished with its positive acknowledgement.
  * The file appears under its destination name only after the checksum verified.
  */
-import { CcsdsError } from '../core/index.js';
+import { CcsdsError, fromHex, toHex } from '../core/index.js';
+import type { RecoveredReceiver } from './journal.js';
 import { FilestoreAction, type FileHandle } from '../filestore/index.js';
 import {
   ConditionCode,
@@ -22,20 +23,24 @@ import { FileChecksum, isSupportedChecksumType } from './checksum.js';
 import { type PduHeader, fssLength, headerLength } from './header.js';
 import type { TransactionId } from './indications.js';
 import { NakMode, type RemoteEntityConfig } from './mib.js';
-import type {
-  EofPdu,
-  FileDataPdu,
-  FinishedPdu,
-  MetadataPdu,
-  NakPdu,
-  Pdu,
-  SegmentRequest,
+import {
+  type EofPdu,
+  type FileDataPdu,
+  type FinishedPdu,
+  type MetadataPdu,
+  type NakPdu,
+  type Pdu,
+  type SegmentRequest,
+  decodePdu,
+  encodePdu,
 } from './pdu.js';
 import { RangeSet } from './ranges.js';
 import { type FilestoreResponseTlv, entityIdTlv } from './tlv.js';
 import { Transaction, type TransactionHost } from './transaction.js';
 
 const WRITE_BUFFER = 256 * 1024;
+/** Received ranges are journaled every this many newly written octets. */
+const JOURNAL_EVERY = 1 << 20;
 /** Filestore response status meaning "not allowed", per action (727.0-B-5 Table 5-16). */
 const NOT_ALLOWED_STATUS: Record<number, number> = {
   0: 1,
@@ -189,6 +194,7 @@ export class ReceiveTransaction extends Transaction {
   private async onMetadata(pdu: MetadataPdu): Promise<void> {
     if (this.metadata !== undefined) return; // a repeat
     this.metadata = pdu;
+    this.host.journal({ t: 'rxm', k: this.key, pdu: toHex(encodePdu(pdu)) });
     this.sourceFileName = pdu.sourceFileName;
     this.destinationFileName = pdu.destinationFileName;
     const size = typeof pdu.fileSize === 'bigint' ? Infinity : pdu.fileSize;
@@ -271,6 +277,9 @@ export class ReceiveTransaction extends Transaction {
   }
 
   private forceReadback = false;
+  /** Ranges known to be written to the temporary file (what the journal may claim). */
+  private readonly durable = new RangeSet();
+  private journaledCovered = 0;
 
   private async onEof(pdu: EofPdu): Promise<void> {
     if (pdu.conditionCode !== ConditionCode.NO_ERROR) {
@@ -289,6 +298,7 @@ export class ReceiveTransaction extends Transaction {
     if (this.eof !== undefined || this.phase !== 'receiving') return; // repeat (already ACKed)
     const size = typeof pdu.fileSize === 'bigint' ? Infinity : pdu.fileSize;
     this.eof = pdu;
+    this.host.journal({ t: 'rxe', k: this.key, pdu: toHex(encodePdu(pdu)) });
     this.host.emit('eofRecv', { transactionId: this.id });
     if (this.knownEnd > size || (this.fileSize !== undefined && this.fileSize !== size)) {
       await this.fault(ConditionCode.FILE_SIZE_ERROR);
@@ -371,6 +381,7 @@ export class ReceiveTransaction extends Transaction {
         `rx-${this.key.replace(/[^0-9a-z]/gi, '_')}`,
       );
       this.handle = await this.host.filestore.openWrite(this.tempPath, { truncate: true });
+      this.host.journal({ t: 'rxtmp', k: this.key, path: this.tempPath });
     }
     return this.handle;
   }
@@ -389,6 +400,7 @@ export class ReceiveTransaction extends Transaction {
     await this.flush();
     if (data.length >= WRITE_BUFFER) {
       await (await this.ensureFile()).write(offset, data);
+      this.written(offset, offset + data.length);
       return;
     }
     this.wbuf ??= new Uint8Array(WRITE_BUFFER);
@@ -403,6 +415,63 @@ export class ReceiveTransaction extends Transaction {
     const n = this.wlen;
     this.wlen = 0;
     await f.write(this.wstart, this.wbuf!.slice(0, n));
+    this.written(this.wstart, this.wstart + n);
+  }
+
+  /** Data now in the file: journal the durable ranges every JOURNAL_EVERY new octets. */
+  private written(start: number, end: number): void {
+    this.durable.add(start, end);
+    if (this.durable.covered - this.journaledCovered >= JOURNAL_EVERY) this.journalRanges();
+  }
+
+  private journalRanges(): void {
+    this.journaledCovered = this.durable.covered;
+    this.host.journal({ t: 'rxr', k: this.key, ranges: this.durable.toArray() });
+  }
+
+  /**
+   * Restores a receiving transaction after a restart from its journaled state: the temporary
+   * file is reopened, the ranges known to be in it are taken as received (the checksum is then
+   * recomputed from the file), and with a known EOF the missing data is asked for at once.
+   */
+  async restore(r: RecoveredReceiver): Promise<void> {
+    if (r.tempPath !== undefined) {
+      this.tempPath = r.tempPath;
+      this.handle = await this.host.filestore.openWrite(r.tempPath, { truncate: false });
+      for (const [a, b] of r.ranges) {
+        this.received.add(a, b);
+        this.durable.add(a, b);
+      }
+      this.journaledCovered = this.durable.covered;
+      this.knownEnd = this.received.maxEnd;
+    }
+    this.forceReadback = true;
+    this.early = undefined;
+    if (r.metadata !== undefined) {
+      const m = decodePdu(fromHex(r.metadata));
+      if (m.kind === 'metadata') {
+        this.metadata = m;
+        this.sourceFileName = m.sourceFileName;
+        this.destinationFileName = m.destinationFileName;
+        this.fileSize = typeof m.fileSize === 'bigint' ? Infinity : m.fileSize;
+        for (const o of m.options)
+          if (o.kind === 'faultHandlerOverride')
+            this.faultOverrides.set(o.conditionCode, o.handlerCode);
+      }
+    }
+    if (r.eof !== undefined) {
+      const e = decodePdu(fromHex(r.eof));
+      if (e.kind === 'eof') {
+        this.eof = e;
+        this.fileSize = typeof e.fileSize === 'bigint' ? Infinity : e.fileSize;
+        this.knownEnd = Math.max(this.knownEnd, this.fileSize);
+      }
+    }
+    if (await this.tryComplete()) return;
+    if (this.eof !== undefined) {
+      if (this.transmissionClass === 2) this.sendNaks(0, this.fileSize ?? this.knownEnd);
+      else this.startCheckTimer();
+    }
   }
 
   /** Finishes the transaction when Metadata, EOF and every octet are in. */
@@ -662,6 +731,13 @@ export class ReceiveTransaction extends Transaction {
   protected onResume(): void {
     if (this.eof !== undefined && this.transmissionClass === 2 && this.phase === 'receiving')
       this.sendNaks(0, this.scopeEnd());
+  }
+
+  protected async closeFiles(): Promise<void> {
+    await this.flush().catch(() => undefined);
+    const h = this.handle;
+    this.handle = undefined;
+    if (h !== undefined) await h.close().catch(() => undefined);
   }
 
   protected async release(): Promise<void> {

@@ -17,6 +17,7 @@ import {
   TransactionStatus,
 } from './constants.js';
 import { FileChecksum } from './checksum.js';
+import type { RecoveredSender } from './journal.js';
 import { type PduHeader, fssLength, writePduHeader } from './header.js';
 import type { PutRequest, TransactionId } from './indications.js';
 import type { RemoteEntityConfig } from './mib.js';
@@ -26,6 +27,8 @@ import { type Tlv, entityIdTlv } from './tlv.js';
 import { Transaction, type TransactionHost } from './transaction.js';
 
 const READ_CHUNK = 256 * 1024;
+/** Sending progress is journaled every this many octets of original data. */
+const JOURNAL_EVERY = 1 << 20;
 
 /** Encodes File Data PDUs from a header template without going through the generic encoder. */
 export class FileDataEncoder {
@@ -83,7 +86,9 @@ type SenderPhase = 'data' | 'awaitEofAck' | 'awaitFinished' | 'cancelling' | 'do
 export class SendTransaction extends Transaction {
   readonly role = 'sender' as const;
   private handle: FileHandle | undefined;
-  private readonly checksum: FileChecksum;
+  private checksum: FileChecksum;
+  /** Original data journaled as sent, up to here. */
+  private journaledOffset = 0;
   private readonly checksumType: number;
   private readonly segmentLength: number;
   private readonly closureRequested: boolean;
@@ -130,6 +135,30 @@ export class SendTransaction extends Transaction {
 
   /** Opens the file and sends the Metadata PDU. */
   async start(): Promise<void> {
+    await this.prepare();
+    this.host.sendPdu(this.remote, this.metadataPdu!);
+    this.host.wakeSender();
+  }
+
+  /**
+   * Resumes after a restart from journaled state: the file is reopened, original data continues
+   * from the last journaled offset (with the checksum as it was there), the Metadata is sent again
+   * (a receiver ignores repeats) and, if the EOF had been sent, it is sent again.
+   */
+  async resumeFrom(r: RecoveredSender): Promise<void> {
+    await this.prepare();
+    if (r.checksum !== undefined && r.next <= (this.fileSize ?? 0)) {
+      this.checksum = FileChecksum.restore(r.checksum);
+      this.nextOffset = r.next;
+      this.sentOctets = r.next;
+      this.journaledOffset = r.next;
+    }
+    this.host.sendPdu(this.remote, this.metadataPdu!);
+    if (r.eofSent && this.nextOffset >= (this.fileSize ?? 0)) this.sendEof(ConditionCode.NO_ERROR);
+    this.host.wakeSender();
+  }
+
+  private async prepare(): Promise<void> {
     if (this.sourceFileName !== '')
       this.handle = await this.host.filestore.openRead(this.sourceFileName);
     const options: Tlv[] = [];
@@ -161,8 +190,6 @@ export class SendTransaction extends Transaction {
       destinationFileName: this.destinationFileName,
       options,
     };
-    this.host.sendPdu(this.remote, this.metadataPdu);
-    this.host.wakeSender();
   }
 
   private directiveHeader(direction: 0 | 1): PduHeader {
@@ -216,6 +243,7 @@ export class SendTransaction extends Transaction {
     this.checksum.update(off, data);
     this.nextOffset = off + data.length;
     this.sentOctets = this.nextOffset;
+    if (this.nextOffset - this.journaledOffset >= JOURNAL_EVERY) this.journalProgress();
     this.reportProgress();
     return this.fd.encode(off, data);
   }
@@ -232,7 +260,21 @@ export class SendTransaction extends Transaction {
     return data.subarray(0, Math.min(length, data.length));
   }
 
+  private journalProgress(): void {
+    this.journaledOffset = this.nextOffset;
+    this.host.journal({
+      t: 'txp',
+      k: this.key,
+      next: this.nextOffset,
+      checksum: this.checksum.state(),
+    });
+  }
+
   private sendEof(conditionCode: number): void {
+    if (conditionCode === ConditionCode.NO_ERROR) {
+      this.journalProgress();
+      this.host.journal({ t: 'txeof', k: this.key });
+    }
     this.eofPdu = {
       kind: 'eof',
       header: this.directiveHeader(Direction.TOWARD_RECEIVER),
@@ -418,6 +460,10 @@ export class SendTransaction extends Transaction {
       report: this.statusReport(),
     });
     void this.release().finally(() => this.host.closed(this));
+  }
+
+  protected async closeFiles(): Promise<void> {
+    await this.release();
   }
 
   protected async release(): Promise<void> {

@@ -16,6 +16,7 @@ import type {
 } from './indications.js';
 import type { LocalEntityConfig, RemoteEntityConfig } from './mib.js';
 import type { Pdu } from './pdu.js';
+import type { JournalRecord } from './journal.js';
 
 /** Services the entity gives its transactions. */
 export interface TransactionHost {
@@ -31,6 +32,8 @@ export interface TransactionHost {
   listening(event: keyof CfdpEvents): boolean;
   /** The transaction ended; the entity forgets it (keeping a short record to answer late PDUs). */
   closed(t: Transaction): void;
+  /** Appends a persistence record (no-op without a journal). */
+  journal(record: JournalRecord): void;
 }
 
 /** Base of sender and receiver transactions. */
@@ -174,6 +177,19 @@ export abstract class Transaction {
     this.host.emit('abandoned', { transactionId: this.id, conditionCode, progress: this.progress });
     void this.release().finally(() => this.host.closed(this));
   }
+
+  /**
+   * Stops the transaction without ending it (the entity shuts down with a journal): timers stop,
+   * files are closed, nothing is deleted, and the journal still holds it for recovery.
+   */
+  async shutdown(): Promise<void> {
+    this.stopAllTimers();
+    this.state = 'suspended';
+    await this.closeFiles();
+  }
+
+  /** Closes open files without deleting anything. */
+  protected abstract closeFiles(): Promise<void>;
 
   /** Releases files and other resources (called once when the transaction ends). */
   protected abstract release(): Promise<void>;
