@@ -211,12 +211,13 @@ export class TelemetryDecoder {
   private readonly candidates: (Compiled[] | undefined)[] = new Array(2048);
   private anyCandidates: Compiled[] | undefined;
   private readonly framer: Framer;
-  private readonly reader: FramedStreamReader;
+  private reader: FramedStreamReader;
   private readonly onBatch: (t: DecodedTable) => void;
   private readonly batchRows: number;
   private readonly maxDiagnostics: number;
   private readonly filter: Uint8Array | undefined;
-  private readonly reassembler: SegmentReassembler | undefined;
+  private reassembler: SegmentReassembler | undefined;
+  private readonly segmentLimit: number;
   private readonly openGroup = new Uint8Array(2048);
   private readonly firstHeader: (Uint8Array | undefined)[] = new Array(2048);
   private readonly last = new Int32Array(2048).fill(-1);
@@ -262,7 +263,7 @@ export class TelemetryDecoder {
       }
     }
     const mode = options.mode ?? 'auto';
-    const initialRows = Number.isFinite(this.batchRows) ? Math.min(this.batchRows, 4096) : 4096;
+    const initialRows = Number.isFinite(this.batchRows) ? Math.min(this.batchRows, 256) : 256;
     this.compiled = registry
       .resolveAll()
       .filter((d) => !d.abstract)
@@ -293,15 +294,42 @@ export class TelemetryDecoder {
         : { maxPacketLength: options.maxPacketLength }),
       ...(options.packetErrorControl === true ? { packetErrorControl: true } : {}),
     });
-    this.reader = new FramedStreamReader(this.framer, {
+    this.reader = this.newReader();
+    this.segmentLimit = options.maxSegmentedLength ?? 16 * 1024 * 1024;
+    if (options.reassemble !== false) {
+      this.reassembler = new SegmentReassembler({ maxUserDataLength: this.segmentLimit });
+    }
+  }
+
+  private newReader(): FramedStreamReader {
+    return new FramedStreamReader(this.framer, {
       unit: (u, offset) => this.packet(u, 0, u.length, offset + this.base),
       skipped: (r) => this.skipped(r),
     });
-    if (options.reassemble !== false) {
-      this.reassembler = new SegmentReassembler({
-        maxUserDataLength: options.maxSegmentedLength ?? 16 * 1024 * 1024,
-      });
+  }
+
+  /**
+   * Forgets everything about the stream so far (rows not yet emitted, sequence state, the
+   * report) so that the decoder, with its compiled definitions, can decode another stream.
+   */
+  reset(): void {
+    this.reader = this.newReader();
+    if (this.reassembler !== undefined) {
+      this.reassembler = new SegmentReassembler({ maxUserDataLength: this.segmentLimit });
     }
+    this.openGroup.fill(0);
+    this.firstHeader.fill(undefined);
+    this.last.fill(-1);
+    this.stats.length = 0;
+    this.noDefinitionSeen.fill(0);
+    this.diagnostics.length = 0;
+    this.rowsPer.clear();
+    this.diagnosticsTruncated = false;
+    this.packets = this.idle = this.filtered = this.undecoded = this.rejected = this.decoded = 0;
+    this.anomalies = this.aborted = this.conversionErrors = 0;
+    this.base = this.fastOctets = 0;
+    this.ended = false;
+    for (const c of this.compiled) c.builder.clear();
   }
 
   private compile(

@@ -195,6 +195,12 @@ export class TableBuilder {
     return cols;
   }
 
+  /** Drops the rows so far (storage is kept). */
+  clear(): void {
+    this.rows = 0;
+    for (const c of this.cols) if (c instanceof VarStore) c.length = 0;
+  }
+
   /** Makes room for one more row. */
   ensureRow(): void {
     if (this.rows < this.capacity) return;
