@@ -526,6 +526,20 @@ export class CfdpEntity {
       });
       return;
     }
+    // The CRC flag must be what the MIB says for this peer: a PDU whose flag was flipped in
+    // transit would otherwise have its CRC octets taken as data (or lose two data octets).
+    const peer = this.remotes.get(towardReceiver ? h.sourceEntityId : h.destinationEntityId);
+    if (peer !== undefined && peer.crc !== h.crcFlag) {
+      this.counters.pduErrors++;
+      this.events.emit('pduError', {
+        error: new CcsdsError(
+          CcsdsErrorCode.INVALID_FIELD,
+          `CRC flag ${h.crcFlag ? 'set' : 'clear'}, but the MIB says ${peer.crc ? 'CRC' : 'no CRC'} for entity ${peer.entityId}`,
+        ),
+        from,
+      });
+      return;
+    }
     let t = this.transactions.get(key);
     if (t === undefined) {
       if (towardReceiver) {

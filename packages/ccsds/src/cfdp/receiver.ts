@@ -8,6 +8,7 @@
  */
 import { CcsdsError, fromHex, toHex } from '../core/index.js';
 import type { RecoveredReceiver } from './journal.js';
+import { isFilestoreActionAllowed } from './remote-policy.js';
 import { FilestoreAction, type FileHandle } from '../filestore/index.js';
 import {
   ConditionCode,
@@ -269,14 +270,16 @@ export class ReceiveTransaction extends Transaction {
     }
     this.reportProgress();
     if (this.transmissionClass === 2 && this.remote.nakMode === NakMode.IMMEDIATE) {
-      const gapStart = before;
-      if (offset > gapStart || this.metadata === undefined)
-        this.sendNaks(this.metadata === undefined ? 0 : gapStart, end);
+      // A NAK for the new gap only; a missing Metadata is asked for at most once per NAK timer.
+      if (offset > before) this.sendNaks(before, offset, true);
+      else if (this.metadata === undefined) this.sendNaks(0, 0, true);
     }
     if (this.eof !== undefined) await this.tryComplete();
   }
 
   private forceReadback = false;
+  /** When the Metadata was last asked for by NAK. */
+  private metadataAskedAt = -Infinity;
   /** Ranges known to be written to the temporary file (what the journal may claim). */
   private readonly durable = new RangeSet();
   private journaledCovered = 0;
@@ -306,13 +309,17 @@ export class ReceiveTransaction extends Transaction {
     }
     this.fileSize = size;
     this.knownEnd = size;
+    // While suspended the EOF is only recorded (and acknowledged); Resume finishes or NAKs.
+    if (this.state === 'suspended') return;
+    await this.afterEof();
+  }
+
+  /** With the EOF in: finish if everything is here, else ask for what is missing. */
+  private async afterEof(): Promise<void> {
     if (await this.tryComplete()) return;
-    if (this.transmissionClass === 2) {
-      if (this.remote.nakMode !== NakMode.PROMPTED) this.sendNaks(0, size, true);
-      else this.startNakTimer();
-    } else {
-      this.startCheckTimer();
-    }
+    // In every NAK mode the EOF counts as a prompt (727.0-B-5 lost segment detection; 720.1-G-3 §2.6.3.1).
+    if (this.transmissionClass === 2) this.sendNaks(0, this.fileSize ?? this.knownEnd, true);
+    else this.startCheckTimer();
   }
 
   private startCheckTimer(): void {
@@ -333,7 +340,11 @@ export class ReceiveTransaction extends Transaction {
 
   /** Sends NAKs for the gaps in [from, to) (and Metadata if missing), split to fit the PDU size. */
   private sendNaks(from: number, to: number, restartTimer = true): void {
-    const gaps: SegmentRequest[] = this.metadata === undefined ? [[0, 0]] : [];
+    const now = this.host.clock.now();
+    const askMetadata =
+      this.metadata === undefined && now - this.metadataAskedAt >= this.remote.nakTimerMs;
+    if (askMetadata) this.metadataAskedAt = now;
+    const gaps: SegmentRequest[] = askMetadata ? [[0, 0]] : [];
     for (const g of this.received.gaps(from, to)) gaps.push(g);
     if (gaps.length === 0) return;
     const fss = fssLength(this.header);
@@ -601,11 +612,14 @@ export class ReceiveTransaction extends Transaction {
     second?: string,
   ): Promise<{ status: number; message: string }> {
     // Destructive actions need the remote's permission ("filestore" for all, or "filestore:<action>").
+    const exists =
+      action === FilestoreAction.CREATE_FILE
+        ? (await this.host.filestore.stat(first)) !== undefined
+        : false;
     const allowed =
-      action === FilestoreAction.CREATE_FILE ||
+      (action === FilestoreAction.CREATE_FILE && !exists) ||
       action === FilestoreAction.CREATE_DIRECTORY ||
-      this.remote.allowedOperations.includes('filestore') ||
-      this.remote.allowedOperations.includes(`filestore:${action}`);
+      isFilestoreActionAllowed(this.remote.allowedOperations, action);
     if (!allowed)
       return { status: NOT_ALLOWED_STATUS[action] ?? 15, message: 'not allowed by policy' };
     try {
@@ -729,8 +743,7 @@ export class ReceiveTransaction extends Transaction {
   }
 
   protected onResume(): void {
-    if (this.eof !== undefined && this.transmissionClass === 2 && this.phase === 'receiving')
-      this.sendNaks(0, this.scopeEnd());
+    if (this.eof !== undefined && this.phase === 'receiving') void this.afterEof();
   }
 
   protected async closeFiles(): Promise<void> {

@@ -416,7 +416,8 @@ export class SendTransaction extends Transaction {
       const end = Math.min(e, this.nextOffset);
       if (end > s) this.retransmit.push([s, end]);
     }
-    if (this.retransmit.length > 100_000) this.retransmit = mergeRanges(this.retransmit);
+    // Requests repeated by several NAKs are served once.
+    this.retransmit = mergeRanges(this.retransmit);
     this.host.wakeSender();
   }
 

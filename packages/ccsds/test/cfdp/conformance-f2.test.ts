@@ -127,7 +127,7 @@ interface DropCase {
   label: Label;
   remote?: Partial<RemoteEntityConfig>;
   /** Other PDUs to drop so that the PDU under test is needed. */
-  also?: [Side, Label, number[]];
+  also?: [Side, Label, number[]][];
   /** The dropped PDU must be sent again. */
   again: boolean;
 }
@@ -141,11 +141,21 @@ const DROP_CASES: DropCase[] = [
     side: 'a',
     label: 'prompt',
     remote: { nakMode: 'prompted', promptIntervalMs: 300 },
-    also: ['a', 'fd', [2]],
+    // The EOF counts as a prompt, so its NAK must be lost too for a Prompt to be needed.
+    also: [
+      ['a', 'fd', [2]],
+      ['b', 'nak', [1]],
+    ],
     again: true,
   },
   { side: 'b', label: 'ack-eof', again: false },
-  { side: 'b', label: 'nak', remote: { nakMode: 'deferred' }, also: ['a', 'fd', [2]], again: true },
+  {
+    side: 'b',
+    label: 'nak',
+    remote: { nakMode: 'deferred' },
+    also: [['a', 'fd', [2]]],
+    again: true,
+  },
   { side: 'b', label: 'finished', again: true },
   {
     side: 'b',
@@ -162,7 +172,7 @@ for (const c of DROP_CASES) {
       link: { delayMs: 40 },
       remote: { ackTimerMs: 500, nakTimerMs: 500, ...c.remote },
     }).drop(c.side, c.label, [1]);
-    if (c.also) bench.drop(c.also[0], c.also[1], c.also[2]);
+    for (const [side, label, nth] of c.also ?? []) bench.drop(side, label, nth);
     const data = await bench.file('f', 10_000);
     await bench.put({ sourceFileName: 'f', destinationFileName: 'g' });
     await clean(bench, data);

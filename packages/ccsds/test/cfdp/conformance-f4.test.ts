@@ -69,7 +69,7 @@ test('F4.2 deferred: no NAK before the EOF, then one NAK with the exact gap', as
   assert.equal(bench.sent('a', 'prompt').length, 0);
 });
 
-test('F4.3 prompted: NAKs only in answer to Prompt(NAK), prompts only after the EOF', async () => {
+test('F4.3 prompted: NAKs only in answer to Prompt(NAK) or the EOF (itself a prompt), prompts only after the EOF', async () => {
   const { bench } = await oneLoss(NakMode.PROMPTED);
   const eofSent = bench.sent('a', 'eof')[0]!.t;
   const prompts = bench.sent('a', 'prompt');
@@ -77,24 +77,22 @@ test('F4.3 prompted: NAKs only in answer to Prompt(NAK), prompts only after the 
   assert.ok(prompts.every((w) => w.t > eofSent));
   for (const w of prompts)
     assert.equal((w.pdu as Extract<Pdu, { kind: 'prompt' }>).responseRequired, 0, 'Prompt(NAK)');
-  const promptArrivals = bench.arrivals.filter((r) => r.to === 'b' && r.label === 'prompt');
+  const promptArrivals = bench.arrivals.filter(
+    (r) => r.to === 'b' && (r.label === 'prompt' || r.label === 'eof'),
+  );
   for (const w of bench.sent('b', 'nak'))
     assert.ok(
       promptArrivals.some((p) => p.t === w.t),
-      `NAK at ${w.t} answers a prompt that arrived then`,
+      `NAK at ${w.t} answers a prompt (or the EOF) that arrived then`,
     );
   assert.ok(bench.sent('a', 'prompt').at(-1)!.t <= bench.outcomes.a[0]!.t, 'prompts stop');
 });
 
-test(
-  'F4.3b prompted: the EOF counts as a prompt (720.1-G-3 2.6.3.1), a gap is NAKed at once',
-  { skip: 'engine defect: in prompted mode the receiver does not NAK on EOF, only on Prompt' },
-  async () => {
-    const { bench } = await oneLoss(NakMode.PROMPTED);
-    const eofAt = bench.arrivals.find((r) => r.to === 'b' && r.label === 'eof')!.t;
-    assert.equal(bench.sent('b', 'nak')[0]!.t, eofAt);
-  },
-);
+test('F4.3b prompted: the EOF counts as a prompt (720.1-G-3 2.6.3.1), a gap is NAKed at once', async () => {
+  const { bench } = await oneLoss(NakMode.PROMPTED);
+  const eofAt = bench.arrivals.find((r) => r.to === 'b' && r.label === 'eof')!.t;
+  assert.equal(bench.sent('b', 'nak')[0]!.t, eofAt);
+});
 
 test('F4.4 asynchronous: NAKs on the periodic timer, before the EOF', async () => {
   const { bench } = await oneLoss(NakMode.ASYNCHRONOUS);
@@ -197,8 +195,8 @@ for (const nakMode of MODES) {
         );
       if (nakMode === NakMode.PROMPTED)
         assert.ok(
-          naks.every((w) => w.t >= firstPrompt),
-          `${what}: no NAK before a Prompt`,
+          naks.every((w) => w.t >= Math.min(firstPrompt, firstEof)),
+          `${what}: no NAK before a Prompt or the EOF (itself a prompt)`,
         );
       if (nakMode !== NakMode.PROMPTED) assert.equal(bench.sent('a', 'prompt').length, 0, what);
       for (const w of naks) {

@@ -122,7 +122,8 @@ async function suspendedReceiver(
   seed: number,
   gap: boolean,
 ): Promise<{ bench: Bench; data: Uint8Array; rxId: TransactionId; eofAt: number }> {
-  const bench = new Bench({ seed, link: { delayMs: 100 } });
+  // Deferred NAKs, so that a lost segment is still missing when the receiver is suspended.
+  const bench = new Bench({ seed, link: { delayMs: 100 }, remote: { nakMode: 'deferred' } });
   // Without a gap: the first EOF is lost, its repeat (at 1000) reaches the suspended receiver.
   // With a gap: the second segment is lost as well.
   bench.drop('a', 'eof', [1]);
@@ -139,43 +140,36 @@ async function suspendedReceiver(
   return { bench, data, rxId, eofAt };
 }
 
-test(
-  'R4a EOF received while suspended, nothing missing: no Finished until resumed',
-  { skip: 'engine defect: a suspended receiver completes and sends Finished on EOF' },
-  async () => {
-    const { bench, data, rxId } = await suspendedReceiver(504, false);
-    assert.equal(bench.sent('b', 'finished').length, 0, 'no Finished while suspended');
-    assert.equal(bench.outcomes.b.length, 0, 'not finished while suspended');
-    assert.equal(bench.b.report(rxId).state, 'suspended');
-    bench.b.resume(rxId);
-    const { a, b } = await bench.settle();
-    assert.ok(bench.sent('b', 'finished')[0]!.t >= 3000);
-    assert.equal(finished(a).conditionCode, 0);
-    assert.equal(finished(b).conditionCode, 0);
-    sameBytes(await bench.read('g'), data);
-  },
-);
+test('R4a EOF received while suspended, nothing missing: no Finished until resumed', async () => {
+  const { bench, data, rxId } = await suspendedReceiver(504, false);
+  assert.equal(bench.sent('b', 'finished').length, 0, 'no Finished while suspended');
+  assert.equal(bench.outcomes.b.length, 0, 'not finished while suspended');
+  assert.equal(bench.b.report(rxId).state, 'suspended');
+  bench.b.resume(rxId);
+  const { a, b } = await bench.settle();
+  assert.ok(bench.sent('b', 'finished')[0]!.t >= 3000);
+  assert.equal(finished(a).conditionCode, 0);
+  assert.equal(finished(b).conditionCode, 0);
+  sameBytes(await bench.read('g'), data);
+});
 
-test(
-  'R4b EOF received while suspended, a segment missing: no NAK until resumed, then recovery',
-  { skip: 'engine defect: a suspended receiver sends NAKs on EOF' },
-  async () => {
-    const { bench, data, rxId } = await suspendedReceiver(505, true);
-    assert.equal(
-      bench.sent('b', 'nak').filter((w) => w.t < 3000).length,
-      0,
-      'no NAK while suspended',
-    );
-    assert.equal(bench.sent('b', 'finished').length, 0);
-    bench.b.resume(rxId);
-    const { a, b } = await bench.settle();
-    assert.equal(bench.sent('b', 'nak')[0]!.t, 3000, 'the NAK goes out on resumption');
-    assert.deepEqual(requests(bench.sent('b', 'nak')[0]!.pdu), [[1024, 2048]]);
-    assert.equal(finished(a).conditionCode, 0);
-    assert.equal(finished(b).conditionCode, 0);
-    sameBytes(await bench.read('g'), data);
-  },
-);
+test('R4b EOF received while suspended, a segment missing: no NAK until resumed, then recovery', async () => {
+  const { bench, data, rxId } = await suspendedReceiver(505, true);
+  assert.equal(
+    bench.sent('b', 'nak').filter((w) => w.t < 3000).length,
+    0,
+    'no NAK while suspended',
+  );
+  assert.equal(bench.sent('b', 'finished').length, 0);
+  bench.b.resume(rxId);
+  const { a, b } = await bench.settle();
+  const afterResume = bench.sent('b', 'nak').filter((w) => w.t >= 3000);
+  assert.equal(afterResume[0]!.t, 3000, 'the NAK goes out on resumption');
+  assert.deepEqual(requests(afterResume[0]!.pdu), [[1024, 2048]]);
+  assert.equal(finished(a).conditionCode, 0);
+  assert.equal(finished(b).conditionCode, 0);
+  sameBytes(await bench.read('g'), data);
+});
 
 test('R4c EOF received while suspended: the transfer still completes after Resume', async () => {
   // The outcome alone (whatever happens while suspended): after resumption the file is whole.
@@ -369,61 +363,51 @@ for (const [variant, nth, dropFirst] of [
   ['R8a the last File Data PDU', 10, false],
   ['R8b a retransmitted File Data PDU (its successor already in)', 11, true],
 ] as const) {
-  test(
-    `${variant} with its CRC flag cleared in transit is not taken as file data`,
-    { skip: 'engine defect: CRC flag not checked against the MIB; CRC octets taken as data' },
-    async () => {
-      // With crc: true in the MIB, a PDU without CRC is corrupt; decoded anyway, its two CRC
-      // octets become two more octets of file data.
-      const bench = new Bench({ seed: 514, link: { delayMs: 20 }, remote: { crc: true } });
-      const forge = bench.forger('flipper');
-      let flipped = 0;
-      if (dropFirst) bench.drop('a', 'fd', [3]);
-      bench.dropWhen('a', (w) => {
-        if (w.label !== 'fd' || w.nth !== nth) return false;
-        const bad = w.bytes.slice();
-        bad[0] = bad[0]! & ~0x02; // the CRC flag
-        flipped++;
-        void forge('b', bad);
-        return true;
-      });
-      const data = await bench.file('f', 10_000);
-      await bench.put({ sourceFileName: 'f', destinationFileName: 'g', crc: true });
-      const { a, b } = await bench.settle();
-      assert.equal(flipped, 1);
-      assert.equal(finished(b).conditionCode, 0);
-      assert.equal(finished(a).conditionCode, 0);
-      sameBytes(await bench.read('g'), data);
-    },
-  );
+  test(`${variant} with its CRC flag cleared in transit is not taken as file data`, async () => {
+    // With crc: true in the MIB, a PDU without CRC is corrupt; decoded anyway, its two CRC
+    // octets become two more octets of file data.
+    const bench = new Bench({ seed: 514, link: { delayMs: 20 }, remote: { crc: true } });
+    const forge = bench.forger('flipper');
+    let flipped = 0;
+    if (dropFirst) bench.drop('a', 'fd', [3]);
+    bench.dropWhen('a', (w) => {
+      if (w.label !== 'fd' || w.nth !== nth) return false;
+      const bad = w.bytes.slice();
+      bad[0] = bad[0]! & ~0x02; // the CRC flag
+      flipped++;
+      void forge('b', bad);
+      return true;
+    });
+    const data = await bench.file('f', 10_000);
+    await bench.put({ sourceFileName: 'f', destinationFileName: 'g', crc: true });
+    const { a, b } = await bench.settle();
+    assert.equal(flipped, 1);
+    assert.equal(finished(b).conditionCode, 0);
+    assert.equal(finished(a).conditionCode, 0);
+    sameBytes(await bench.read('g'), data);
+  });
 }
 
-test(
-  'R9 immediate NAKs while the Metadata is missing: each gap is asked for once, not per segment',
-  {
-    skip: 'engine defect: immediate NAKs re-request every gap per segment while Metadata is missing',
-  },
-  async () => {
-    // 10 s each way; the Metadata and the fifth segment are lost. 45 segments arrive after the
-    // gap before the Metadata comes again, 20 s later.
-    const bench = new Bench({
-      seed: 515,
-      link: { delayMs: 10_000 },
-      remote: { ackTimerMs: 60_000, nakTimerMs: 60_000 },
-    })
-      .drop('a', 'metadata', [1])
-      .drop('a', 'fd', [5]);
-    const data = await bench.file('f', 50 * 1024);
-    await bench.put({ sourceFileName: 'f', destinationFileName: 'g' });
-    const { a, b } = await bench.settle();
-    assert.equal(finished(a).conditionCode, 0);
-    assert.equal(finished(b).conditionCode, 0);
-    sameBytes(await bench.read('g'), data);
-    const again = bench.sent('a', 'fd').filter((w) => w.nth > 50).length;
-    assert.ok(again <= 2, `the lost segment was sent again ${again} times`);
-    assert.ok(
-      bench.sent('a', 'metadata').length <= 3,
-      `Metadata sent ${bench.sent('a', 'metadata').length} times`,
-    );
-  },
-);
+test('R9 immediate NAKs while the Metadata is missing: each gap is asked for once, not per segment', async () => {
+  // 10 s each way; the Metadata and the fifth segment are lost. 45 segments arrive after the
+  // gap before the Metadata comes again, 20 s later.
+  const bench = new Bench({
+    seed: 515,
+    link: { delayMs: 10_000 },
+    remote: { ackTimerMs: 60_000, nakTimerMs: 60_000 },
+  })
+    .drop('a', 'metadata', [1])
+    .drop('a', 'fd', [5]);
+  const data = await bench.file('f', 50 * 1024);
+  await bench.put({ sourceFileName: 'f', destinationFileName: 'g' });
+  const { a, b } = await bench.settle();
+  assert.equal(finished(a).conditionCode, 0);
+  assert.equal(finished(b).conditionCode, 0);
+  sameBytes(await bench.read('g'), data);
+  const again = bench.sent('a', 'fd').filter((w) => w.nth > 50).length;
+  assert.ok(again <= 2, `the lost segment was sent again ${again} times`);
+  assert.ok(
+    bench.sent('a', 'metadata').length <= 3,
+    `Metadata sent ${bench.sent('a', 'metadata').length} times`,
+  );
+});

@@ -89,12 +89,6 @@ test(`soak: Class 2 deferred NAKs, ${SEEDS} seeds x 1 MiB, 20 min light time, 30
   await soak(NakMode.DEFERRED, SEEDS);
 });
 
-test(
-  `soak: Class 2 immediate NAKs, ${SEEDS} seeds x 1 MiB, same link`,
-  {
-    skip: 'engine defect: immediate NAKs re-request every gap per segment while Metadata is missing',
-  },
-  async () => {
-    await soak(NakMode.IMMEDIATE, SEEDS);
-  },
-);
+test(`soak: Class 2 immediate NAKs, ${SEEDS} seeds x 1 MiB, same link`, async () => {
+  await soak(NakMode.IMMEDIATE, SEEDS);
+});
