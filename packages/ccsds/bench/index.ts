@@ -7,6 +7,7 @@ const layers = [
   'spp',
   'epp',
   'time',
+  'decode',
   'coding',
   'coding-rs',
   'coding-conv',
