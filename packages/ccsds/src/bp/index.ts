@@ -11,3 +11,6 @@ export * from './eid.js';
 export * from './bundle.js';
 export * from './fragment.js';
 export * from './admin.js';
+export * from './cla.js';
+export * from './file-cla.js';
+export * from './tcpcl.js';

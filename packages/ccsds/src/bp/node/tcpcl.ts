@@ -1,0 +1,271 @@
+/**
+ * `TcpclConvergenceLayer`: TCPCLv4 (RFC 9174) over `node:net`, addressed `tcpcl://host:port`.
+ * It listens for sessions and opens one to a peer on the first `send` to it; later sends reuse
+ * the session. A bundle from a session arrives with `from` = that session's address (the peer's
+ * listening address for sessions we opened, `tcpcl://ip:port` of the connection otherwise);
+ * replies to `from` go back over the same session. Bundles the peer never acknowledged when a
+ * session ends are reported in the `unacknowledged` event so an agent can send them again.
+ * TLS is not offered.
+ */
+import { type Server, type Socket, connect, createServer } from 'node:net';
+import {
+  CcsdsError,
+  CcsdsErrorCode,
+  type Clock,
+  RealClock,
+  TypedEmitter,
+  checkInteger,
+} from '../../core/index.js';
+import { formatHostPort, parseHostPort, type TransportEvents } from '../../transport/index.js';
+import type { ClaStats, ConvergenceLayer } from '../cla.js';
+import { TcpclSession, TerminationReason } from '../tcpcl.js';
+
+/** Options of {@link TcpclConvergenceLayer.open}. */
+export interface TcpclOptions {
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 0: a free port; 4556 is the registered TCPCL port). */
+  port?: number;
+  /** This node's ID sent in SESS_INIT (default `ipn:0.0`... set it: e.g. `ipn:1.0`). */
+  nodeId?: string;
+  /** Keepalive interval offered, seconds (default 30; 0 disables). */
+  keepaliveInterval?: number;
+  /** Largest segment accepted (default 1 MiB). */
+  segmentMru?: number;
+  /** Largest bundle accepted and sent (default 16 MiB). */
+  transferMru?: number;
+  /** Clock for keepalive and timeouts (default real). */
+  clock?: Clock;
+  /** Time allowed to connect and establish a session, ms (default 10,000). */
+  connectTimeoutMs?: number;
+}
+
+/** Extra events: bundles a peer did not acknowledge before its session ended. */
+export type TcpclClaEvents = TransportEvents & {
+  unacknowledged: [peer: string, bundles: Uint8Array[]];
+};
+
+interface Entry {
+  session: TcpclSession;
+  socket: Socket;
+}
+
+/** TCPCLv4 convergence layer; see the module comment. */
+export class TcpclConvergenceLayer implements ConvergenceLayer {
+  readonly protocol = 'tcpcl';
+  readonly events = new TypedEmitter<TcpclClaEvents>() as unknown as TypedEmitter<TransportEvents> &
+    TypedEmitter<TcpclClaEvents>;
+  readonly stats: ClaStats = { bundlesSent: 0, bundlesReceived: 0, dropped: 0 };
+  readonly address: string;
+  readonly maxMessageLength: number;
+  private readonly sessions = new Map<string, Entry>();
+  private readonly opening = new Map<string, Promise<Entry>>();
+  private readonly sockets = new Set<Socket>();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly server: Server,
+    address: string,
+    private readonly options: Required<Omit<TcpclOptions, 'host' | 'port'>>,
+  ) {
+    this.address = address;
+    this.maxMessageLength = options.transferMru;
+    server.on('connection', (s) => {
+      const key = formatHostPort('tcpcl', s.remoteAddress ?? '?', s.remotePort ?? 0);
+      this.attach(s, key, false);
+    });
+  }
+
+  /** Listens and returns the layer. */
+  static async open(options: TcpclOptions = {}): Promise<TcpclConvergenceLayer> {
+    const host = options.host ?? '127.0.0.1';
+    const port = options.port ?? 0;
+    checkInteger(port, 0, 65535, 'TCPCL port');
+    const o = {
+      nodeId: options.nodeId ?? 'ipn:0.0',
+      keepaliveInterval: options.keepaliveInterval ?? 30,
+      segmentMru: options.segmentMru ?? 1 << 20,
+      transferMru: options.transferMru ?? 16 << 20,
+      clock: options.clock ?? new RealClock(),
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    };
+    checkInteger(o.keepaliveInterval, 0, 0xffff, 'keepalive interval');
+    checkInteger(o.segmentMru, 1, Number.MAX_SAFE_INTEGER, 'segment MRU');
+    checkInteger(o.transferMru, 1, Number.MAX_SAFE_INTEGER, 'transfer MRU');
+    const server = createServer({ noDelay: true });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const a = server.address();
+    if (a === null || typeof a === 'string')
+      throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'no address');
+    return new TcpclConvergenceLayer(server, formatHostPort('tcpcl', a.address, a.port), o);
+  }
+
+  /** Node IDs of the peers with an established session. */
+  get peers(): string[] {
+    return [...this.sessions.values()]
+      .map((e) => e.session.peerNodeId)
+      .filter((x): x is string => x !== undefined);
+  }
+
+  private attach(socket: Socket, key: string, active: boolean): Entry {
+    socket.setNoDelay(true);
+    this.sockets.add(socket);
+    const session = new TcpclSession(
+      {
+        write: (data) =>
+          new Promise<void>((resolve) => {
+            if (socket.destroyed) {
+              resolve();
+              return;
+            }
+            if (socket.write(data)) resolve();
+            else {
+              const done = (): void => {
+                socket.off('drain', done);
+                socket.off('close', done);
+                resolve();
+              };
+              socket.on('drain', done);
+              socket.on('close', done);
+            }
+          }),
+        close: () => socket.end(),
+      },
+      {
+        nodeId: this.options.nodeId,
+        active,
+        clock: this.options.clock,
+        keepaliveInterval: this.options.keepaliveInterval,
+        segmentMru: this.options.segmentMru,
+        transferMru: this.options.transferMru,
+        contactTimeoutMs: this.options.connectTimeoutMs,
+      },
+    );
+    const entry = { session, socket };
+    this.sessions.set(key, entry);
+    session.events.on('bundle', (data) => {
+      this.stats.bundlesReceived++;
+      try {
+        this.events.emit('message', data, key);
+      } catch (e) {
+        this.error(e);
+      }
+    });
+    session.events.on('established', () => this.events.emit('link', key, true));
+    session.events.on('error', (e) => this.error(e));
+    session.events.on('refused', (id, reason) =>
+      this.error(
+        new CcsdsError(
+          CcsdsErrorCode.INVALID_STATE,
+          `${key} refused transfer ${id} (reason ${reason})`,
+        ),
+      ),
+    );
+    session.events.on('closed', (_reason, left) => {
+      if (this.sessions.get(key) === entry) this.sessions.delete(key);
+      if (left.length > 0)
+        (this.events as TypedEmitter<TcpclClaEvents>).emit('unacknowledged', key, left);
+      this.events.emit('link', key, false);
+    });
+    socket.on('data', (chunk: Buffer) =>
+      session.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)),
+    );
+    socket.on('error', (e) => this.error(e));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      session.close();
+    });
+    return entry;
+  }
+
+  private error(e: unknown): void {
+    try {
+      this.events.emit('error', e instanceof Error ? e : new Error(String(e)));
+    } catch {
+      // nothing more to do
+    }
+  }
+
+  private session(to: string): Promise<Entry> {
+    const existing = this.sessions.get(to);
+    if (
+      existing !== undefined &&
+      existing.session.state !== 'closed' &&
+      existing.session.state !== 'ending'
+    ) {
+      return existing.session.ready().then(() => existing);
+    }
+    const pending = this.opening.get(to);
+    if (pending !== undefined) return pending;
+    const a = parseHostPort(to, 'tcpcl');
+    if (a.port === 0) throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, `port 0 in ${to}`);
+    const p = new Promise<Entry>((resolve, reject) => {
+      const socket = connect({ host: a.host, port: a.port });
+      const onError = (e: Error): void => {
+        socket.destroy();
+        reject(e);
+      };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        socket.off('error', onError);
+        const entry = this.attach(socket, to, true);
+        entry.session.ready().then(
+          () => resolve(entry),
+          (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))),
+        );
+      });
+    }).finally(() => this.opening.delete(to));
+    this.opening.set(to, p);
+    return p;
+  }
+
+  /** {@inheritDoc Transport.send} Opens a session to `to` when there is none. */
+  async send(to: string, bundle: Uint8Array): Promise<void> {
+    if (this.closing !== undefined)
+      throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'convergence layer is closed');
+    if (!(bundle instanceof Uint8Array) || bundle.length === 0) {
+      throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, 'a bundle is a non-empty Uint8Array');
+    }
+    if (bundle.length > this.maxMessageLength) {
+      throw new CcsdsError(
+        CcsdsErrorCode.LIMIT_EXCEEDED,
+        `bundle of ${bundle.length} octets exceeds the tcpcl convergence layer maximum of ${this.maxMessageLength} octets`,
+      );
+    }
+    const entry = await this.session(to);
+    await entry.session.send(bundle);
+    this.stats.bundlesSent++;
+  }
+
+  /** Terminates every session (SESS_TERM) and stops listening. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const serverClosed = new Promise<void>((r) => this.server.close(() => r()));
+      const ends = [...this.sessions.values()].map(
+        (e) =>
+          new Promise<void>((resolve) => {
+            if (e.socket.destroyed) {
+              resolve();
+              return;
+            }
+            e.socket.once('close', () => resolve());
+            e.session.terminate(TerminationReason.UNKNOWN);
+            setTimeout(() => {
+              e.socket.destroy();
+              resolve();
+            }, 2500).unref();
+          }),
+      );
+      await Promise.all(ends);
+      for (const s of this.sockets) s.destroy();
+      await serverClosed;
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,850 @@
+/**
+ * The TCP convergence layer protocol version 4 (RFC 9174), portable part: the contact header
+ * (§4.2), the messages (§4.7, §5, §6: SESS_INIT, XFER_SEGMENT, XFER_ACK, XFER_REFUSE,
+ * KEEPALIVE, SESS_TERM, MSG_REJECT), an incremental parser with limits, and
+ * {@link TcpclSession}, the session state machine over any byte stream: contact header
+ * exchange, session initialisation and parameter negotiation, segmented transfers with
+ * acknowledgements, refusals, keepalive and idle timeout through the injected `Clock`, and
+ * orderly termination. TLS is not offered (CAN_TLS is never set). The socket glue is
+ * `TcpclConvergenceLayer` in `ccsds/bp/node`.
+ */
+import {
+  CcsdsError,
+  CcsdsErrorCode,
+  type Clock,
+  type TimerId,
+  TypedEmitter,
+} from '../core/index.js';
+
+/** The contact header's magic, "dtn!". */
+export const TCPCL_MAGIC = new Uint8Array([0x64, 0x74, 0x6e, 0x21]);
+/** Protocol version. */
+export const TCPCL_VERSION = 4;
+
+/** Message type codes (RFC 9174 §9.5). */
+export const TcpclMessageType = {
+  XFER_SEGMENT: 0x01,
+  XFER_ACK: 0x02,
+  XFER_REFUSE: 0x03,
+  KEEPALIVE: 0x04,
+  SESS_TERM: 0x05,
+  MSG_REJECT: 0x06,
+  SESS_INIT: 0x07,
+} as const;
+
+/** XFER_SEGMENT / XFER_ACK flags. */
+export const TransferFlags = { END: 0x01, START: 0x02 } as const;
+/** XFER_REFUSE reason codes (§5.2.4). */
+export const RefuseReason = {
+  UNKNOWN: 0x00,
+  COMPLETED: 0x01,
+  NO_RESOURCES: 0x02,
+  RETRANSMIT: 0x03,
+  NOT_ACCEPTABLE: 0x04,
+  EXTENSION_FAILURE: 0x05,
+  SESSION_TERMINATING: 0x06,
+} as const;
+/** SESS_TERM reason codes (§6.1). */
+export const TerminationReason = {
+  UNKNOWN: 0x00,
+  IDLE_TIMEOUT: 0x01,
+  VERSION_MISMATCH: 0x02,
+  BUSY: 0x03,
+  CONTACT_FAILURE: 0x04,
+  RESOURCE_EXHAUSTION: 0x05,
+} as const;
+/** MSG_REJECT reason codes (§5.1.1). */
+export const RejectReason = { TYPE_UNKNOWN: 0x01, UNSUPPORTED: 0x02, UNEXPECTED: 0x03 } as const;
+/** Transfer extension type: Transfer Length (§4.8.1... §5.2.5.1). */
+export const TRANSFER_LENGTH_EXTENSION = 0x0001;
+
+/** A session or transfer extension item (§4.8, §5.2.5). */
+export interface ExtensionItem {
+  /** Bit 0x01: critical. */
+  flags: number;
+  itemType: number;
+  value: Uint8Array;
+}
+
+/** A TCPCLv4 message. */
+export type TcpclMessage =
+  | {
+      type: 0x01;
+      flags: number;
+      transferId: number;
+      /** Present with the START flag. */
+      extensions?: ExtensionItem[];
+      data: Uint8Array;
+    }
+  | { type: 0x02; flags: number; transferId: number; acknowledgedLength: number }
+  | { type: 0x03; reason: number; transferId: number }
+  | { type: 0x04 }
+  | { type: 0x05; flags: number; reason: number }
+  | { type: 0x06; reason: number; rejectedType: number }
+  | {
+      type: 0x07;
+      keepaliveInterval: number;
+      segmentMru: number;
+      transferMru: number;
+      nodeId: string;
+      extensions: ExtensionItem[];
+    };
+
+/** Encodes the contact header. */
+export function encodeContactHeader(flags = 0): Uint8Array {
+  return new Uint8Array([...TCPCL_MAGIC, TCPCL_VERSION, flags]);
+}
+
+function put64(dv: DataView, at: number, v: number): void {
+  if (!Number.isSafeInteger(v) || v < 0) {
+    throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, `u64 field must be 0..2^53-1, got ${v}`);
+  }
+  dv.setUint32(at, Math.floor(v / 0x100000000));
+  dv.setUint32(at + 4, v >>> 0);
+}
+
+function extensionsLength(items: readonly ExtensionItem[]): number {
+  return items.reduce((n, x) => n + 5 + x.value.length, 0);
+}
+
+function putExtensions(
+  out: Uint8Array,
+  dv: DataView,
+  at: number,
+  items: readonly ExtensionItem[],
+): number {
+  for (const x of items) {
+    dv.setUint8(at, x.flags);
+    dv.setUint16(at + 1, x.itemType);
+    dv.setUint16(at + 3, x.value.length);
+    out.set(x.value, at + 5);
+    at += 5 + x.value.length;
+  }
+  return at;
+}
+
+/** Encodes one message. */
+export function encodeTcpclMessage(m: TcpclMessage): Uint8Array {
+  let out: Uint8Array;
+  let dv: DataView;
+  const alloc = (n: number): void => {
+    out = new Uint8Array(n);
+    dv = new DataView(out.buffer);
+    out[0] = m.type;
+  };
+  switch (m.type) {
+    case 0x01: {
+      const start = (m.flags & TransferFlags.START) !== 0;
+      const ext = start ? (m.extensions ?? []) : [];
+      const el = start ? 4 + extensionsLength(ext) : 0;
+      alloc(1 + 1 + 8 + el + 8 + m.data.length);
+      dv!.setUint8(1, m.flags);
+      put64(dv!, 2, m.transferId);
+      let at = 10;
+      if (start) {
+        dv!.setUint32(at, el - 4);
+        at = putExtensions(out!, dv!, at + 4, ext);
+      }
+      put64(dv!, at, m.data.length);
+      out!.set(m.data, at + 8);
+      break;
+    }
+    case 0x02:
+      alloc(18);
+      dv!.setUint8(1, m.flags);
+      put64(dv!, 2, m.transferId);
+      put64(dv!, 10, m.acknowledgedLength);
+      break;
+    case 0x03:
+      alloc(10);
+      dv!.setUint8(1, m.reason);
+      put64(dv!, 2, m.transferId);
+      break;
+    case 0x04:
+      alloc(1);
+      break;
+    case 0x05:
+      alloc(3);
+      dv!.setUint8(1, m.flags);
+      dv!.setUint8(2, m.reason);
+      break;
+    case 0x06:
+      alloc(3);
+      dv!.setUint8(1, m.reason);
+      dv!.setUint8(2, m.rejectedType);
+      break;
+    case 0x07: {
+      const id = new TextEncoder().encode(m.nodeId);
+      if (id.length > 0xffff)
+        throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, 'node ID too long');
+      const el = extensionsLength(m.extensions);
+      alloc(1 + 2 + 8 + 8 + 2 + id.length + 4 + el);
+      dv!.setUint16(1, m.keepaliveInterval);
+      put64(dv!, 3, m.segmentMru);
+      put64(dv!, 11, m.transferMru);
+      dv!.setUint16(19, id.length);
+      out!.set(id, 21);
+      dv!.setUint32(21 + id.length, el);
+      putExtensions(out!, dv!, 25 + id.length, m.extensions);
+      break;
+    }
+    default:
+      throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, 'unknown TCPCL message type');
+  }
+  return out!;
+}
+
+/** Limits of {@link TcpclParser}. */
+export interface TcpclParserLimits {
+  /** Largest segment data accepted (our segment MRU); default 1 MiB. */
+  maxSegmentLength?: number;
+  /** Largest extension items field (default 64 KiB). */
+  maxExtensionsLength?: number;
+}
+
+const NEED_MORE = null;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function u64(dv: DataView, at: number, what: string, offset: number): number {
+  const hi = dv.getUint32(at);
+  if (hi > 0x1fffff) {
+    throw new CcsdsError(CcsdsErrorCode.UNSUPPORTED, `${what} above 2^53-1`, { offset });
+  }
+  return hi * 0x100000000 + dv.getUint32(at + 4);
+}
+
+function parseExtensions(
+  buf: Uint8Array,
+  at: number,
+  end: number,
+  offset: number,
+): ExtensionItem[] {
+  const items: ExtensionItem[] = [];
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  while (at < end) {
+    if (at + 5 > end)
+      throw new CcsdsError(CcsdsErrorCode.INVALID_FIELD, 'truncated extension item', { offset });
+    const len = dv.getUint16(at + 3);
+    if (at + 5 + len > end)
+      throw new CcsdsError(CcsdsErrorCode.INVALID_FIELD, 'extension item overruns its field', {
+        offset,
+      });
+    items.push({
+      flags: buf[at]!,
+      itemType: dv.getUint16(at + 1),
+      value: buf.slice(at + 5, at + 5 + len),
+    });
+    at += 5 + len;
+  }
+  return items;
+}
+
+/**
+ * Parses one message at the start of `buf`. Returns the message and its length, or null when
+ * more octets are needed. Lengths are checked against the limits before waiting for data, so a
+ * peer claiming 2^60 octets is refused at once (`LIMIT_EXCEEDED`). An unknown type is
+ * `UNSUPPORTED` with the type in the message.
+ */
+export function parseTcpclMessage(
+  buf: Uint8Array,
+  limits: TcpclParserLimits = {},
+  offset = 0,
+): { message: TcpclMessage; length: number } | null {
+  if (buf.length < 1) return NEED_MORE;
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  const type = buf[0]!;
+  const maxSeg = limits.maxSegmentLength ?? 1 << 20;
+  const maxExt = limits.maxExtensionsLength ?? 1 << 16;
+  const have = (n: number): boolean => buf.length >= n;
+  switch (type) {
+    case 0x01: {
+      if (!have(10)) return NEED_MORE;
+      const flags = buf[1]!;
+      const transferId = u64(dv, 2, 'transfer ID', offset);
+      let at = 10;
+      let extensions: ExtensionItem[] | undefined;
+      if ((flags & TransferFlags.START) !== 0) {
+        if (!have(14)) return NEED_MORE;
+        const el = dv.getUint32(10);
+        if (el > maxExt) {
+          throw new CcsdsError(
+            CcsdsErrorCode.LIMIT_EXCEEDED,
+            `transfer extensions of ${el} octets`,
+            { offset },
+          );
+        }
+        if (!have(14 + el)) return NEED_MORE;
+        extensions = parseExtensions(buf, 14, 14 + el, offset);
+        at = 14 + el;
+      }
+      if (!have(at + 8)) return NEED_MORE;
+      const hi = dv.getUint32(at);
+      const n = hi * 0x100000000 + dv.getUint32(at + 4);
+      if (n > maxSeg) {
+        throw new CcsdsError(
+          CcsdsErrorCode.LIMIT_EXCEEDED,
+          `segment of ${n} octets exceeds the segment MRU of ${maxSeg}`,
+          { offset },
+        );
+      }
+      if (!have(at + 8 + n)) return NEED_MORE;
+      const data = buf.slice(at + 8, at + 8 + n);
+      const message: TcpclMessage =
+        extensions === undefined
+          ? { type: 0x01, flags, transferId, data }
+          : { type: 0x01, flags, transferId, extensions, data };
+      return { message, length: at + 8 + n };
+    }
+    case 0x02:
+      if (!have(18)) return NEED_MORE;
+      return {
+        message: {
+          type: 0x02,
+          flags: buf[1]!,
+          transferId: u64(dv, 2, 'transfer ID', offset),
+          acknowledgedLength: u64(dv, 10, 'acknowledged length', offset),
+        },
+        length: 18,
+      };
+    case 0x03:
+      if (!have(10)) return NEED_MORE;
+      return {
+        message: { type: 0x03, reason: buf[1]!, transferId: u64(dv, 2, 'transfer ID', offset) },
+        length: 10,
+      };
+    case 0x04:
+      return { message: { type: 0x04 }, length: 1 };
+    case 0x05:
+      if (!have(3)) return NEED_MORE;
+      return { message: { type: 0x05, flags: buf[1]!, reason: buf[2]! }, length: 3 };
+    case 0x06:
+      if (!have(3)) return NEED_MORE;
+      return { message: { type: 0x06, reason: buf[1]!, rejectedType: buf[2]! }, length: 3 };
+    case 0x07: {
+      if (!have(21)) return NEED_MORE;
+      const idLen = dv.getUint16(19);
+      if (!have(25 + idLen)) return NEED_MORE;
+      const el = dv.getUint32(21 + idLen);
+      if (el > maxExt) {
+        throw new CcsdsError(CcsdsErrorCode.LIMIT_EXCEEDED, `session extensions of ${el} octets`, {
+          offset,
+        });
+      }
+      if (!have(25 + idLen + el)) return NEED_MORE;
+      let nodeId: string;
+      try {
+        nodeId = utf8.decode(buf.subarray(21, 21 + idLen));
+      } catch {
+        throw new CcsdsError(CcsdsErrorCode.INVALID_FIELD, 'node ID is not UTF-8', {
+          offset: offset + 21,
+        });
+      }
+      return {
+        message: {
+          type: 0x07,
+          keepaliveInterval: dv.getUint16(1),
+          segmentMru: u64(dv, 3, 'segment MRU', offset),
+          transferMru: u64(dv, 11, 'transfer MRU', offset),
+          nodeId,
+          extensions: parseExtensions(buf, 25 + idLen, 25 + idLen + el, offset),
+        },
+        length: 25 + idLen + el,
+      };
+    }
+    default:
+      throw new CcsdsError(CcsdsErrorCode.UNSUPPORTED, `unknown TCPCL message type ${type}`, {
+        offset,
+      });
+  }
+}
+
+/** The byte stream under a session. */
+export interface TcpclIo {
+  /** Writes octets; resolves when the stream can take more (back-pressure). */
+  write(data: Uint8Array): Promise<void>;
+  /** Closes the stream. */
+  close(): void;
+}
+
+/** Options of {@link TcpclSession}. */
+export interface TcpclSessionOptions {
+  /** This node's ID, e.g. `ipn:1.0`. */
+  nodeId: string;
+  /** True on the side that opened the connection. */
+  active: boolean;
+  clock: Clock;
+  /** Keepalive interval offered, seconds (default 30; 0 disables keepalives). */
+  keepaliveInterval?: number;
+  /** Largest segment we accept (default 1 MiB). */
+  segmentMru?: number;
+  /** Largest transfer (bundle) we accept (default 16 MiB). */
+  transferMru?: number;
+  /** Time allowed from connection to established session, ms (default 10,000). */
+  contactTimeoutMs?: number;
+  /** Time to wait for the peer's SESS_TERM reply, ms (default 2,000). */
+  terminationTimeoutMs?: number;
+}
+
+/** Session states. */
+export type TcpclState = 'contact' | 'init' | 'established' | 'ending' | 'closed';
+
+/** Events of {@link TcpclSession}. */
+export type TcpclSessionEvents = {
+  /** Session parameters negotiated. */
+  established: [peerNodeId: string];
+  /** A complete bundle arrived. */
+  bundle: [data: Uint8Array];
+  /** The peer refused one of our transfers. */
+  refused: [transferId: number, reason: number];
+  /** One of our transfers was fully acknowledged. */
+  acknowledged: [transferId: number];
+  /** A protocol problem (the session may carry on or terminate). */
+  error: [error: Error];
+  /** The session ended; `unacknowledged` are our bundles not fully acknowledged. */
+  closed: [reason: number | undefined, unacknowledged: Uint8Array[]];
+};
+
+interface OutTransfer {
+  id: number;
+  data: Uint8Array;
+  acked: number;
+  refused: boolean;
+}
+
+interface InTransfer {
+  id: number;
+  parts: Uint8Array[];
+  length: number;
+  refused: boolean;
+}
+
+/** One TCPCLv4 session; see the module comment. */
+export class TcpclSession {
+  readonly events = new TypedEmitter<TcpclSessionEvents>();
+  /** Current state. */
+  state: TcpclState = 'contact';
+  /** The peer's node ID once known. */
+  peerNodeId: string | undefined;
+  /** Negotiated keepalive interval (s), segment size we send, transfer MRU of the peer. */
+  keepaliveInterval = 0;
+  peerSegmentMru = 0;
+  peerTransferMru = 0;
+  private readonly io: TcpclIo;
+  private readonly opts: Required<TcpclSessionOptions>;
+  private buf: Uint8Array = new Uint8Array(0);
+  private contactReceived = false;
+  private nextTransferId = 0;
+  private readonly outgoing = new Map<number, OutTransfer>();
+  private incoming: InTransfer | undefined;
+  private lastReceived = 0;
+  private lastSent = 0;
+  private timer: TimerId | undefined;
+  private readonly waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private sendChain: Promise<void> = Promise.resolve();
+  private termReason: number | undefined;
+
+  constructor(io: TcpclIo, options: TcpclSessionOptions) {
+    this.io = io;
+    this.opts = {
+      keepaliveInterval: 30,
+      segmentMru: 1 << 20,
+      transferMru: 16 << 20,
+      contactTimeoutMs: 10_000,
+      terminationTimeoutMs: 2_000,
+      ...options,
+    };
+    this.lastReceived = this.lastSent = this.opts.clock.now();
+    this.timer = this.opts.clock.setTimer(this.opts.contactTimeoutMs, () => {
+      if (this.state !== 'established') {
+        this.fail(
+          new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'TCPCL session not established in time'),
+        );
+        this.terminate(TerminationReason.CONTACT_FAILURE);
+      }
+    });
+    if (options.active) this.write(encodeContactHeader(0));
+  }
+
+  /** Resolves once the session is established; rejects if it closes first. */
+  ready(): Promise<void> {
+    if (this.state === 'established') return Promise.resolve();
+    if (this.state === 'closed' || this.state === 'ending') {
+      return Promise.reject(
+        new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'TCPCL session is closed'),
+      );
+    }
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  private write(data: Uint8Array): Promise<void> {
+    this.lastSent = this.opts.clock.now();
+    return this.io.write(data);
+  }
+
+  private fail(e: Error): void {
+    try {
+      this.events.emit('error', e);
+    } catch {
+      // listener errors are not ours to handle
+    }
+  }
+
+  /**
+   * Sends one bundle as a transfer, in segments no larger than the peer's segment MRU.
+   * Resolves when every segment was written; acknowledgements arrive as `acknowledged`.
+   */
+  send(bundle: Uint8Array): Promise<void> {
+    if (this.state !== 'established') {
+      return Promise.reject(
+        new CcsdsError(CcsdsErrorCode.INVALID_STATE, `TCPCL session is ${this.state}`),
+      );
+    }
+    if (bundle.length > this.peerTransferMru) {
+      return Promise.reject(
+        new CcsdsError(
+          CcsdsErrorCode.LIMIT_EXCEEDED,
+          `bundle of ${bundle.length} octets exceeds the peer's transfer MRU of ${this.peerTransferMru}`,
+        ),
+      );
+    }
+    const t: OutTransfer = {
+      id: this.nextTransferId++,
+      data: bundle.slice(),
+      acked: 0,
+      refused: false,
+    };
+    this.outgoing.set(t.id, t);
+    const run = async (): Promise<void> => {
+      const seg = Math.max(1, this.peerSegmentMru);
+      let off = 0;
+      do {
+        if (t.refused || this.state === 'closed') return;
+        const n = Math.min(seg, t.data.length - off);
+        let flags = 0;
+        if (off === 0) flags |= TransferFlags.START;
+        if (off + n === t.data.length) flags |= TransferFlags.END;
+        const ext = new Uint8Array(8);
+        put64(new DataView(ext.buffer), 0, t.data.length);
+        await this.write(
+          encodeTcpclMessage({
+            type: 0x01,
+            flags,
+            transferId: t.id,
+            ...(off === 0
+              ? { extensions: [{ flags: 0, itemType: TRANSFER_LENGTH_EXTENSION, value: ext }] }
+              : {}),
+            data: t.data.subarray(off, off + n),
+          }),
+        );
+        off += n;
+      } while (off < t.data.length);
+    };
+    const p = this.sendChain.then(run);
+    this.sendChain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Octets of our transfers not yet acknowledged. */
+  get unacknowledged(): number {
+    let n = 0;
+    for (const t of this.outgoing.values()) n += t.data.length - t.acked;
+    return n;
+  }
+
+  private isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** Feeds octets received from the stream. */
+  receive(chunk: Uint8Array): void {
+    if (this.state === 'closed') return;
+    this.lastReceived = this.opts.clock.now();
+    if (this.buf.length === 0) this.buf = chunk;
+    else {
+      const b = new Uint8Array(this.buf.length + chunk.length);
+      b.set(this.buf);
+      b.set(chunk, this.buf.length);
+      this.buf = b;
+    }
+    try {
+      for (;;) {
+        if (!this.contactReceived) {
+          if (this.buf.length < 6) return;
+          this.onContactHeader(this.buf.subarray(0, 6));
+          this.buf = this.buf.subarray(6);
+          if (this.isClosed()) return;
+          continue;
+        }
+        const r = parseTcpclMessage(this.buf, {
+          maxSegmentLength: this.opts.segmentMru,
+          maxExtensionsLength: 1 << 16,
+        });
+        if (r === null) {
+          if (this.buf.byteOffset > 0 && this.buf.length < 4096) this.buf = this.buf.slice();
+          return;
+        }
+        this.buf = this.buf.subarray(r.length);
+        this.onMessage(r.message);
+        if (this.isClosed()) return;
+      }
+    } catch (e) {
+      this.fail(e instanceof Error ? e : new Error(String(e)));
+      if (e instanceof CcsdsError && e.code === CcsdsErrorCode.UNSUPPORTED && this.buf.length > 0) {
+        void this.write(
+          encodeTcpclMessage({
+            type: 0x06,
+            reason: RejectReason.TYPE_UNKNOWN,
+            rejectedType: this.buf[0]!,
+          }),
+        );
+      }
+      this.buf = new Uint8Array(0);
+      this.terminate(
+        e instanceof CcsdsError && e.code === CcsdsErrorCode.LIMIT_EXCEEDED
+          ? TerminationReason.RESOURCE_EXHAUSTION
+          : TerminationReason.UNKNOWN,
+      );
+    }
+  }
+
+  private onContactHeader(h: Uint8Array): void {
+    for (let i = 0; i < 4; i++) {
+      if (h[i] !== TCPCL_MAGIC[i]) {
+        this.fail(
+          new CcsdsError(CcsdsErrorCode.INVALID_FIELD, 'not a TCPCL contact header', { offset: 0 }),
+        );
+        this.close(TerminationReason.CONTACT_FAILURE);
+        return;
+      }
+    }
+    this.contactReceived = true;
+    if (!this.opts.active) this.write(encodeContactHeader(0)).catch(() => undefined);
+    if (h[4] !== TCPCL_VERSION) {
+      this.fail(new CcsdsError(CcsdsErrorCode.UNSUPPORTED, `TCPCL version ${h[4]}`, { offset: 4 }));
+      this.state = 'init';
+      this.terminate(TerminationReason.VERSION_MISMATCH);
+      return;
+    }
+    this.state = 'init';
+    if (this.opts.active) this.sendInit();
+  }
+
+  private sendInit(): void {
+    this.write(
+      encodeTcpclMessage({
+        type: 0x07,
+        keepaliveInterval: this.opts.keepaliveInterval,
+        segmentMru: this.opts.segmentMru,
+        transferMru: this.opts.transferMru,
+        nodeId: this.opts.nodeId,
+        extensions: [],
+      }),
+    ).catch(() => undefined);
+  }
+
+  private reject(type: number, reason: number): void {
+    this.write(encodeTcpclMessage({ type: 0x06, reason, rejectedType: type })).catch(
+      () => undefined,
+    );
+  }
+
+  private onMessage(m: TcpclMessage): void {
+    if (this.state === 'init' && m.type !== 0x07 && m.type !== 0x05) {
+      this.reject(m.type, RejectReason.UNEXPECTED);
+      return;
+    }
+    switch (m.type) {
+      case 0x07:
+        this.onInit(m);
+        return;
+      case 0x01:
+        this.onSegment(m);
+        return;
+      case 0x02: {
+        const t = this.outgoing.get(m.transferId);
+        if (t === undefined) return;
+        t.acked = Math.max(t.acked, m.acknowledgedLength);
+        if ((m.flags & TransferFlags.END) !== 0 && t.acked >= t.data.length) {
+          this.outgoing.delete(t.id);
+          this.emit('acknowledged', t.id);
+        }
+        return;
+      }
+      case 0x03: {
+        const t = this.outgoing.get(m.transferId);
+        if (t === undefined) return;
+        t.refused = true;
+        this.outgoing.delete(t.id);
+        this.emit('refused', t.id, m.reason);
+        return;
+      }
+      case 0x04:
+        return;
+      case 0x05:
+        if ((m.flags & 0x01) === 0) {
+          this.write(encodeTcpclMessage({ type: 0x05, flags: 0x01, reason: m.reason })).catch(
+            () => undefined,
+          );
+        }
+        this.close(m.reason);
+        return;
+      case 0x06:
+        this.fail(
+          new CcsdsError(
+            CcsdsErrorCode.INVALID_STATE,
+            `peer rejected message type ${m.rejectedType} (reason ${m.reason})`,
+          ),
+        );
+        return;
+    }
+  }
+
+  private onInit(m: Extract<TcpclMessage, { type: 0x07 }>): void {
+    if (this.state !== 'init') {
+      this.reject(0x07, RejectReason.UNEXPECTED);
+      return;
+    }
+    if (m.extensions.some((x) => (x.flags & 0x01) !== 0)) {
+      this.fail(new CcsdsError(CcsdsErrorCode.UNSUPPORTED, 'critical session extension item'));
+      this.terminate(TerminationReason.CONTACT_FAILURE);
+      return;
+    }
+    if (!this.opts.active) this.sendInit();
+    this.peerNodeId = m.nodeId;
+    this.keepaliveInterval = Math.min(m.keepaliveInterval, this.opts.keepaliveInterval);
+    this.peerSegmentMru = m.segmentMru;
+    this.peerTransferMru = m.transferMru;
+    this.state = 'established';
+    if (this.timer !== undefined) this.opts.clock.cancelTimer(this.timer);
+    this.timer = undefined;
+    if (this.keepaliveInterval > 0) this.armKeepalive();
+    for (const w of this.waiters.splice(0)) w.resolve();
+    this.emit('established', m.nodeId);
+  }
+
+  private armKeepalive(): void {
+    const ms = this.keepaliveInterval * 1000;
+    this.timer = this.opts.clock.setTimer(ms / 2, () => {
+      this.timer = undefined;
+      if (this.state !== 'established' && this.state !== 'ending') return;
+      const now = this.opts.clock.now();
+      if (now - this.lastReceived >= 2 * ms) {
+        this.fail(new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'TCPCL session idle timeout'));
+        this.terminate(TerminationReason.IDLE_TIMEOUT);
+        return;
+      }
+      if (now - this.lastSent >= ms / 2) {
+        this.write(encodeTcpclMessage({ type: 0x04 })).catch(() => undefined);
+      }
+      this.armKeepalive();
+    });
+  }
+
+  private onSegment(m: Extract<TcpclMessage, { type: 0x01 }>): void {
+    const start = (m.flags & TransferFlags.START) !== 0;
+    if (start) {
+      this.incoming = { id: m.transferId, parts: [], length: 0, refused: false };
+      const critical = (m.extensions ?? []).find(
+        (x) => (x.flags & 0x01) !== 0 && x.itemType !== TRANSFER_LENGTH_EXTENSION,
+      );
+      const len = (m.extensions ?? []).find((x) => x.itemType === TRANSFER_LENGTH_EXTENSION);
+      let refuse: number | undefined;
+      if (critical !== undefined) refuse = RefuseReason.EXTENSION_FAILURE;
+      else if (this.state === 'ending') refuse = RefuseReason.SESSION_TERMINATING;
+      else if (len !== undefined && len.value.length === 8) {
+        const dv = new DataView(len.value.buffer, len.value.byteOffset, 8);
+        if (dv.getUint32(0) * 0x100000000 + dv.getUint32(4) > this.opts.transferMru)
+          refuse = RefuseReason.NO_RESOURCES;
+      }
+      if (refuse !== undefined) this.refuse(refuse);
+    }
+    const t = this.incoming;
+    if (t === undefined || t.id !== m.transferId) {
+      this.reject(0x01, RejectReason.UNEXPECTED);
+      return;
+    }
+    if (t.refused) return;
+    t.length += m.data.length;
+    if (t.length > this.opts.transferMru) {
+      this.refuse(RefuseReason.NO_RESOURCES);
+      return;
+    }
+    t.parts.push(m.data);
+    this.write(
+      encodeTcpclMessage({
+        type: 0x02,
+        flags: m.flags,
+        transferId: m.transferId,
+        acknowledgedLength: t.length,
+      }),
+    ).catch(() => undefined);
+    if ((m.flags & TransferFlags.END) !== 0) {
+      this.incoming = undefined;
+      let data: Uint8Array;
+      if (t.parts.length === 1) data = t.parts[0]!;
+      else {
+        data = new Uint8Array(t.length);
+        let o = 0;
+        for (const p of t.parts) {
+          data.set(p, o);
+          o += p.length;
+        }
+      }
+      this.emit('bundle', data);
+    }
+  }
+
+  private refuse(reason: number): void {
+    const t = this.incoming;
+    if (t === undefined) return;
+    t.refused = true;
+    t.parts = [];
+    this.write(encodeTcpclMessage({ type: 0x03, reason, transferId: t.id })).catch(() => undefined);
+  }
+
+  private emit<K extends keyof TcpclSessionEvents>(event: K, ...args: TcpclSessionEvents[K]): void {
+    try {
+      this.events.emit(event, ...args);
+    } catch (e) {
+      if (event !== 'error') this.fail(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /**
+   * Ends the session: sends SESS_TERM, waits for the reply (or the termination timeout), then
+   * closes the stream. Idempotent.
+   */
+  terminate(reason: number = TerminationReason.UNKNOWN): void {
+    if (this.state === 'closed' || this.state === 'ending') return;
+    if (this.state === 'contact') {
+      this.close(reason);
+      return;
+    }
+    this.state = 'ending';
+    this.termReason = reason;
+    this.write(encodeTcpclMessage({ type: 0x05, flags: 0, reason })).catch(() => undefined);
+    if (this.timer !== undefined) this.opts.clock.cancelTimer(this.timer);
+    this.timer = this.opts.clock.setTimer(this.opts.terminationTimeoutMs, () => {
+      this.timer = undefined;
+      this.close(reason);
+    });
+  }
+
+  /** Closes at once (after a SESS_TERM exchange, or when the stream failed). */
+  close(reason?: number): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.timer !== undefined) this.opts.clock.cancelTimer(this.timer);
+    this.timer = undefined;
+    const err = new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'TCPCL session closed');
+    for (const w of this.waiters.splice(0)) w.reject(err);
+    const left = [...this.outgoing.values()].filter((t) => !t.refused).map((t) => t.data);
+    this.outgoing.clear();
+    try {
+      this.io.close();
+    } catch {
+      // already closed
+    }
+    this.emit('closed', reason ?? this.termReason, left);
+  }
+}

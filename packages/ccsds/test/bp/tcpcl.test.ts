@@ -1,0 +1,284 @@
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { test } from 'node:test';
+import { CcsdsErrorCode, SimulatedClock, isCcsdsError, toHex } from 'ccsds/core';
+import { parseHostPort } from 'ccsds/transport';
+import {
+  RefuseReason,
+  TcpclSession,
+  TerminationReason,
+  encodeContactHeader,
+  encodeTcpclMessage,
+  parseTcpclMessage,
+  readFileClaFrame,
+  encodeFileClaFrame,
+  type TcpclMessage,
+} from 'ccsds/bp';
+import { TcpclConvergenceLayer } from 'ccsds/bp/node';
+import { fuzzDecoder } from '../support/fuzz.js';
+import { bundleOfLength, collectBundles } from './cla-compliance.js';
+
+/** Two sessions joined by in-memory streams; `log` records every message each side wrote. */
+function pair(
+  clock: SimulatedClock,
+  a: Partial<ConstructorParameters<typeof TcpclSession>[1]> = {},
+  b: typeof a = {},
+) {
+  const log: { from: 'a' | 'b'; bytes: Uint8Array }[] = [];
+  const s: { a?: TcpclSession; b?: TcpclSession } = {};
+  const io = (me: 'a' | 'b') => ({
+    write: (d: Uint8Array) => {
+      log.push({ from: me, bytes: d.slice() });
+      const copy = d.slice();
+      queueMicrotask(() => (me === 'a' ? s.b : s.a)?.receive(copy));
+      return Promise.resolve();
+    },
+    close: () => queueMicrotask(() => (me === 'a' ? s.b : s.a)?.close()),
+  });
+  const sb = new TcpclSession(io('b'), { nodeId: 'ipn:2.0', active: false, clock, ...b });
+  const sa = new TcpclSession(io('a'), { nodeId: 'ipn:1.0', active: true, clock, ...a });
+  s.a = sa;
+  s.b = sb;
+  return { a: sa, b: sb, log };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('messages encode and parse back; contact header', () => {
+  assert.equal(toHex(encodeContactHeader()), '64746e210400');
+  const msgs: TcpclMessage[] = [
+    {
+      type: 0x07,
+      keepaliveInterval: 30,
+      segmentMru: 1 << 20,
+      transferMru: 2 ** 40,
+      nodeId: 'ipn:1.0',
+      extensions: [{ flags: 0, itemType: 9, value: new Uint8Array([1]) }],
+    },
+    { type: 0x01, flags: 3, transferId: 7, extensions: [], data: new Uint8Array([1, 2, 3]) },
+    { type: 0x01, flags: 1, transferId: 2 ** 40, data: new Uint8Array(0) },
+    { type: 0x02, flags: 1, transferId: 7, acknowledgedLength: 3 },
+    { type: 0x03, reason: RefuseReason.NO_RESOURCES, transferId: 7 },
+    { type: 0x04 },
+    { type: 0x05, flags: 1, reason: TerminationReason.IDLE_TIMEOUT },
+    { type: 0x06, reason: 1, rejectedType: 0x22 },
+  ];
+  for (const m of msgs) {
+    const e = encodeTcpclMessage(m);
+    const r = parseTcpclMessage(e)!;
+    assert.equal(r.length, e.length);
+    assert.deepEqual(r.message, m);
+    for (let cut = 0; cut < e.length; cut++)
+      assert.equal(parseTcpclMessage(e.subarray(0, cut)), null);
+  }
+  // XFER_SEGMENT of 2^60 octets: refused before any data arrives.
+  const huge = new Uint8Array([0x01, 0x01, 0, 0, 0, 0, 0, 0, 0, 1, 0x10, 0, 0, 0, 0, 0, 0, 0]);
+  assert.throws(
+    () => parseTcpclMessage(huge),
+    (e) => isCcsdsError(e, CcsdsErrorCode.LIMIT_EXCEEDED),
+  );
+  assert.throws(
+    () => parseTcpclMessage(new Uint8Array([0x42])),
+    (e) => isCcsdsError(e, CcsdsErrorCode.UNSUPPORTED),
+  );
+});
+
+test('session: contact, init, negotiation, segmented transfer with acknowledgements', async () => {
+  const clock = new SimulatedClock();
+  const { a, b, log } = pair(
+    clock,
+    { keepaliveInterval: 10 },
+    { keepaliveInterval: 20, segmentMru: 100 },
+  );
+  await a.ready();
+  await b.ready();
+  assert.equal(a.peerNodeId, 'ipn:2.0');
+  assert.equal(b.peerNodeId, 'ipn:1.0');
+  assert.equal(a.keepaliveInterval, 10);
+  assert.equal(b.keepaliveInterval, 10);
+  assert.equal(a.peerSegmentMru, 100);
+  const got: Uint8Array[] = [];
+  b.events.on('bundle', (d) => got.push(d));
+  const acked: number[] = [];
+  a.events.on('acknowledged', (id) => acked.push(id));
+  const x = bundleOfLength(450);
+  await a.send(x);
+  await tick();
+  assert.equal(toHex(got[0]!), toHex(x));
+  assert.deepEqual(acked, [0]);
+  assert.equal(a.unacknowledged, 0);
+  const segs = log
+    .filter((l) => l.from === 'a' && l.bytes[0] === 0x01)
+    .map((l) => parseTcpclMessage(l.bytes, { maxSegmentLength: 1000 })!.message);
+  assert.equal(segs.length, 5);
+  assert.deepEqual(
+    segs.map((s) => (s as { flags: number }).flags),
+    [2, 0, 0, 0, 1],
+  );
+  const acks = log
+    .filter((l) => l.from === 'b' && l.bytes[0] === 0x02)
+    .map((l) => parseTcpclMessage(l.bytes)!.message);
+  assert.deepEqual(
+    acks.map((m) => (m as { acknowledgedLength: number }).acknowledgedLength),
+    [100, 200, 300, 400, 450],
+  );
+  // Keepalive: nothing sent for a while → KEEPALIVE; nothing received for 2× → idle timeout.
+  clock.advance(6000);
+  await tick();
+  assert.ok(log.some((l) => l.bytes.length === 1 && l.bytes[0] === 0x04));
+});
+
+test('session: a transfer above the transfer MRU is refused; termination is answered', async () => {
+  const clock = new SimulatedClock();
+  const { a, b, log } = pair(clock, {}, { transferMru: 1000 });
+  await a.ready();
+  await assert.rejects(a.send(bundleOfLength(1001)), (e) =>
+    isCcsdsError(e, CcsdsErrorCode.LIMIT_EXCEEDED),
+  );
+  // A peer lying about the MRU: b refuses with NO_RESOURCES.
+  a.peerTransferMru = 1 << 20;
+  const refused: number[] = [];
+  a.events.on('refused', (_id, reason) => refused.push(reason));
+  await a.send(bundleOfLength(2000));
+  await tick();
+  await tick();
+  assert.deepEqual(refused, [RefuseReason.NO_RESOURCES]);
+  const closed: (number | undefined)[] = [];
+  a.events.on('closed', (r) => closed.push(r));
+  b.events.on('closed', (r) => closed.push(r));
+  a.terminate(TerminationReason.BUSY);
+  await tick();
+  await tick();
+  assert.deepEqual(closed.sort(), [TerminationReason.BUSY, TerminationReason.BUSY]);
+  const terms = log.filter((l) => l.bytes[0] === 0x05).map((l) => [l.from, l.bytes[1], l.bytes[2]]);
+  assert.deepEqual(terms, [
+    ['a', 0, TerminationReason.BUSY],
+    ['b', 1, TerminationReason.BUSY],
+  ]);
+  await assert.rejects(a.send(bundleOfLength(100)), (e) =>
+    isCcsdsError(e, CcsdsErrorCode.INVALID_STATE),
+  );
+});
+
+test('session: idle timeout and contact timeout through the clock', async () => {
+  const clock = new SimulatedClock();
+  const { a, b } = pair(clock, { keepaliveInterval: 2 }, { keepaliveInterval: 2 });
+  await a.ready();
+  // Cut b off: it stops answering.
+  (b as unknown as { receive: (c: Uint8Array) => void }).receive = () => undefined;
+  (b as unknown as { write: () => Promise<void> }).write = () => Promise.resolve();
+  const reasons: (number | undefined)[] = [];
+  a.events.on('closed', (r) => reasons.push(r));
+  a.events.on('error', () => undefined);
+  for (let i = 0; i < 20; i++) {
+    clock.advance(1000);
+    await tick();
+  }
+  assert.deepEqual(reasons, [TerminationReason.IDLE_TIMEOUT]);
+  const lonely = new TcpclSession(
+    { write: () => Promise.resolve(), close: () => undefined },
+    { nodeId: 'x', active: true, clock, contactTimeoutMs: 500 },
+  );
+  lonely.events.on('error', () => undefined);
+  const r = lonely.ready();
+  clock.advance(600);
+  await assert.rejects(r);
+  assert.equal(lonely.state, 'closed');
+});
+
+test('TCPCL over sockets: wrong magic and a giant segment close the connection, the layer carries on', async () => {
+  const b = await TcpclConvergenceLayer.open({ nodeId: 'ipn:2.0' });
+  const a = await TcpclConvergenceLayer.open({ nodeId: 'ipn:1.0' });
+  const errors: Error[] = [];
+  b.events.on('error', (e) => errors.push(e));
+  try {
+    const { host, port } = parseHostPort(b.address);
+    for (const bytes of [
+      new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]),
+      new Uint8Array([
+        ...encodeContactHeader(),
+        ...encodeTcpclMessage({
+          type: 0x07,
+          keepaliveInterval: 0,
+          segmentMru: 100,
+          transferMru: 100,
+          nodeId: 'x',
+          extensions: [],
+        }),
+        0x01,
+        0x03,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0x10,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+      ]),
+    ]) {
+      const s = connect({ host, port });
+      s.on('error', () => undefined);
+      s.resume(); // read (and discard) what the layer answers, so its close is seen
+      const closed = new Promise((r) => s.on('close', r));
+      s.write(bytes);
+      await closed;
+    }
+    assert.ok(errors.some((e) => isCcsdsError(e, CcsdsErrorCode.INVALID_FIELD)));
+    assert.ok(errors.some((e) => isCcsdsError(e, CcsdsErrorCode.LIMIT_EXCEEDED)));
+    const got = collectBundles(b, 1);
+    await a.send(b.address, bundleOfLength(5000));
+    assert.equal((await got)[0]!.data.length, 5000);
+    assert.deepEqual(a.peers, ['ipn:2.0']);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test('fuzz: TCPCL message parser and File CLA frame reader throw only CcsdsError', () => {
+  const seeds = [
+    encodeTcpclMessage({
+      type: 0x07,
+      keepaliveInterval: 30,
+      segmentMru: 100,
+      transferMru: 1000,
+      nodeId: 'ipn:1.0',
+      extensions: [{ flags: 1, itemType: 2, value: new Uint8Array([3]) }],
+    }),
+    encodeTcpclMessage({
+      type: 0x01,
+      flags: 3,
+      transferId: 1,
+      extensions: [{ flags: 0, itemType: 1, value: new Uint8Array(8) }],
+      data: new Uint8Array(20),
+    }),
+    encodeTcpclMessage({ type: 0x02, flags: 1, transferId: 1, acknowledgedLength: 20 }),
+    encodeTcpclMessage({ type: 0x05, flags: 0, reason: 1 }),
+  ];
+  const s = fuzzDecoder((b) => parseTcpclMessage(b, { maxSegmentLength: 4096 }), {
+    seeds,
+    runs: 100_000,
+    seed: 9174,
+  });
+  assert.ok(s.accepted > 100 && s.rejected > 100);
+  const frames = [encodeFileClaFrame(bundleOfLength(60)), encodeFileClaFrame(bundleOfLength(90))];
+  const f = fuzzDecoder((b) => readFileClaFrame(b, 0, 4096), {
+    seeds: frames,
+    runs: 100_000,
+    seed: 17,
+  });
+  assert.equal(f.rejected, 0); // the reader reports errors as results, never throws
+});
