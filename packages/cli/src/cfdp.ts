@@ -10,6 +10,7 @@ import cliProgress from 'cli-progress';
 import { RealClock } from 'ccsds/core';
 import {
   CfdpEntity,
+  RemoteOperations,
   ChecksumType,
   type Mib,
   type PutRequest,
@@ -23,6 +24,7 @@ import { FileJournal } from 'ccsds/cfdp/node';
 import { PacketTransport, type Transport } from 'ccsds/transport';
 import { createTransport } from 'ccsds/transport/node';
 import { controlRequest, serveControl } from './cfdp-control.js';
+import { registerCfdpRemoteCommands } from './cfdp-remote.js';
 import { CliFailure, type Output } from './output.js';
 import { parseInteger } from './parse.js';
 
@@ -198,6 +200,7 @@ async function putVia(
 /** Adds the `cfdp` noun. */
 export function registerCfdpCommands(program: Command, out: Output): void {
   const cfdp = program.command('cfdp').description('CCSDS File Delivery Protocol (727.0-B-5)');
+  registerCfdpRemoteCommands(cfdp, out);
 
   addEntityOptions(cfdp.command('serve'))
     .description('run a CFDP entity until interrupted, receiving (and answering for) files')
@@ -224,6 +227,9 @@ export function registerCfdpCommands(program: Command, out: Output): void {
         ...(journal === undefined ? {} : { journal }),
       });
       const recovered = await entity.recover();
+      // Answers remote operations (get, directory listing, remote filestore, status, suspend)
+      // as far as each remote entity's allowedOperations permit.
+      const remoteOps = new RemoteOperations(entity, filestore, mib, { clock: new RealClock() });
       const log = (event: string, fields: Record<string, unknown>, text: string): void => {
         if (o.json === true) jsonLine(out, { event, ...fields });
         else out.stdout(text + '\n');
@@ -269,6 +275,7 @@ export function registerCfdpCommands(program: Command, out: Output): void {
         process.once('SIGTERM', stop);
       });
       control?.close();
+      remoteOps.close();
       await entity.close();
       journal?.close();
       await transport.close();
