@@ -176,11 +176,12 @@ function integerEncoding(e: XmlElement, what: string): Omit<FieldDefinition, 'na
   return f;
 }
 
+/** XTCE named epochs as TAI dates (the 1970 one with TAI-UTC of 8.000082 s then). */
 const EPOCHS: Record<string, string> = {
   TAI: '1958-01-01T00:00:00',
-  J2000: '2000-01-01T11:58:55.816',
-  UNIX: '1970-01-01T00:00:00',
-  POSIX: '1970-01-01T00:00:00',
+  J2000: '2000-01-01T11:59:27.816',
+  UNIX: '1970-01-01T00:00:08.000082',
+  POSIX: '1970-01-01T00:00:08.000082',
   GPS: '1980-01-06T00:00:19',
 };
 
