@@ -70,6 +70,8 @@ export interface EntityCounters {
   pdusReceived: number;
   pduErrors: number;
   fileDataDropped: number;
+  /** New transactions from peers refused by the limits (total, per peer, rate). */
+  refusedTransactions: number;
 }
 
 /** Sends the scheduler keeps in flight. */
@@ -86,11 +88,13 @@ export class CfdpEntity {
   /** Indications and progress. */
   readonly events = new TypedEmitter<CfdpEvents>();
   readonly local: LocalEntityConfig;
+  private readonly admission = new Map<bigint, { tokens: number; at: number }>();
   readonly counters: EntityCounters = {
     pdusSent: 0,
     pdusReceived: 0,
     pduErrors: 0,
     fileDataDropped: 0,
+    refusedTransactions: 0,
   };
   private readonly remotes = new Map<bigint, RemoteEntityConfig>();
   private readonly transport: Transport;
@@ -561,8 +565,8 @@ export class CfdpEntity {
           });
           return;
         }
-        if (this.transactions.size >= this.local.maxTransactions) {
-          this.counters.fileDataDropped++;
+        if (!this.admit(remote)) {
+          this.counters.refusedTransactions++;
           return;
         }
         const rx = new ReceiveTransaction(this.host, remote, id, h);
@@ -582,6 +586,27 @@ export class CfdpEntity {
       }
     } else if (towardReceiver !== (t.role === 'receiver')) return;
     this.enqueue(t, pdu);
+  }
+
+  /**
+   * Whether a peer may start another transaction with us: within the total limit, its own
+   * limit of open transactions, and its rate of new ones (a token bucket of one second).
+   */
+  private admit(remote: RemoteEntityConfig): boolean {
+    if (this.transactions.size >= this.local.maxTransactions) return false;
+    let open = 0;
+    for (const t of this.transactions.values())
+      if (t.role === 'receiver' && t.remote === remote) open++;
+    if (open >= remote.maxIncomingTransactions) return false;
+    const now = this.clock.now();
+    const rate = remote.maxNewTransactionsPerSecond;
+    const b = this.admission.get(remote.entityId) ?? { tokens: rate, at: now };
+    b.tokens = Math.min(rate, b.tokens + ((now - b.at) * rate) / 1000);
+    b.at = now;
+    this.admission.set(remote.entityId, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
   }
 
   /** Answers late PDUs of an ended receiving transaction: re-ACK EOF, re-send Finished. */

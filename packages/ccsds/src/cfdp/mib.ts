@@ -71,8 +71,12 @@ export interface RemoteEntityConfig {
   promptIntervalMs: number;
   /** Sender: most file data octets per second to this entity; 0 = unlimited. */
   sendRateBytesPerSecond: number;
-  /** What this entity may ask of us (remote operations; see issue on proxy operations). */
+  /** What this entity may ask of us (remote operations, destructive filestore actions). */
   allowedOperations: string[];
+  /** Most transactions this entity may have open with us at once as sender. Default 100. */
+  maxIncomingTransactions: number;
+  /** Most new transactions per second this entity may start with us. Default 50. */
+  maxNewTransactionsPerSecond: number;
 }
 
 /** Fault handler per condition code. */
@@ -121,6 +125,8 @@ export const REMOTE_DEFAULTS: Omit<RemoteEntityConfig, 'entityId' | 'address'> =
   promptIntervalMs: 2000,
   sendRateBytesPerSecond: 0,
   allowedOperations: [],
+  maxIncomingTransactions: 100,
+  maxNewTransactionsPerSecond: 50,
 };
 
 /** The default fault handler table: notice of cancellation for every fault. */
@@ -269,6 +275,22 @@ export function remoteConfig(input: Record<string, unknown>, path = 'remote'): R
       d.sendRateBytesPerSecond,
     ),
     allowedOperations: ops as string[],
+    maxIncomingTransactions: intIn(
+      input,
+      'maxIncomingTransactions',
+      1,
+      1_000_000,
+      path,
+      d.maxIncomingTransactions,
+    ),
+    maxNewTransactionsPerSecond: intIn(
+      input,
+      'maxNewTransactionsPerSecond',
+      1,
+      1_000_000,
+      path,
+      d.maxNewTransactionsPerSecond,
+    ),
   };
   if (input['entityIdLength'] !== undefined)
     cfg.entityIdLength = intIn(input, 'entityIdLength', 1, 8, path, 1);

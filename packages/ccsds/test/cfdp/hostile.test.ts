@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SeededRandom, SimulatedClock, toHex } from 'ccsds/core';
+import { CfdpEntity, encodePdu, makeHeader, simpleMib } from 'ccsds/cfdp';
+import { MemoryFileStore } from 'ccsds/filestore';
+import { SimulatedNetwork } from 'ccsds/transport';
+import { readAll } from './sim.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function heapMiB(): number {
+  gc();
+  return process.memoryUsage().heapUsed / 1048576;
+}
+
+test('10^5 Metadata PDUs with fresh transaction IDs from a hostile peer: bounded state, the legitimate transfer completes', async () => {
+  const clock = new SimulatedClock({ seed: 3 });
+  const net = new SimulatedNetwork(clock);
+  net.setLink('good', 'rx', { delayMs: 10 });
+  net.setLink('evil', 'rx', { delayMs: 10 });
+  const common = {
+    keepAliveIntervalMs: 0,
+    ackTimerMs: 300,
+    nakTimerMs: 300,
+    inactivityTimerMs: 5000,
+  };
+  const fsGood = new MemoryFileStore();
+  const fsRx = new MemoryFileStore();
+  const rx = new CfdpEntity({
+    mib: simpleMib(2, [
+      { entityId: 1, address: 'sim://good', ...common },
+      {
+        entityId: 3,
+        address: 'sim://evil',
+        ...common,
+        maxIncomingTransactions: 20,
+        maxNewTransactionsPerSecond: 10,
+      },
+    ]),
+    transport: net.node('rx'),
+    filestore: fsRx,
+    clock,
+  });
+  const good = new CfdpEntity({
+    mib: simpleMib(1, [{ entityId: 2, address: 'sim://rx', ...common }]),
+    transport: net.node('good'),
+    filestore: fsGood,
+    clock,
+  });
+  const evil = net.node('evil');
+  const data = new SeededRandom(1).bytes(2 << 20);
+  const h = await fsGood.openWrite('f');
+  await h.write(0, data);
+  await h.close();
+
+  // 10^5 Metadata PDUs, each a new transaction claiming a 1 TiB-ish file, 10 per millisecond.
+  let sent = 0;
+  let maxOpen = 0;
+  const burst = (): void => {
+    for (let i = 0; i < 10 && sent < 100_000; i++, sent++) {
+      const pdu = encodePdu({
+        kind: 'metadata',
+        header: makeHeader({
+          sourceEntityId: 3n,
+          destinationEntityId: 2n,
+          transactionSequenceNumber: BigInt(sent),
+          transactionSeqNumLength: 4,
+          largeFileFlag: true,
+        }),
+        closureRequested: false,
+        checksumType: 3,
+        fileSize: 2 ** 40,
+        sourceFileName: 'x',
+        destinationFileName: `junk-${sent}`,
+        options: [],
+      });
+      void evil.send('sim://rx', pdu);
+    }
+    maxOpen = Math.max(maxOpen, rx.list().length);
+    if (sent < 100_000) clock.setTimer(1, burst);
+  };
+  burst();
+  const heap0 = heapMiB();
+  const id = await good.put({
+    destinationEntityId: 2,
+    sourceFileName: 'f',
+    destinationFileName: 'f',
+  });
+  let result: number | undefined;
+  void good.waitFor(id).then((r) => (result = r.conditionCode));
+  await clock.runAsync({ until: () => result !== undefined && sent >= 100_000 });
+  assert.equal(result, 0);
+  assert.equal(toHex((await readAll(fsRx, 'f'))!), toHex(data));
+  assert.equal(sent, 100_000);
+  assert.ok(maxOpen <= 21, `open transactions stayed bounded (${maxOpen})`);
+  assert.ok(rx.counters.refusedTransactions > 99_000, `refused ${rx.counters.refusedTransactions}`);
+  const grown = heapMiB() - heap0;
+  // What stays: a bounded record of ended transactions and per-peer counters, not 10^5 of anything.
+  assert.ok(grown < 32, `heap grew ${grown.toFixed(1)} MiB`);
+});
