@@ -14,3 +14,5 @@ export * from './admin.js';
 export * from './cla.js';
 export * from './file-cla.js';
 export * from './tcpcl.js';
+export * from './agent.js';
+export * from './cfdp-transport.js';

@@ -9,3 +9,4 @@ export * from '../index.js';
 export * from './cla.js';
 export * from './tcpcl.js';
 export * from './file.js';
+export * from './store.js';

@@ -1,0 +1,603 @@
+/**
+ * The bundle protocol agent (RFC 9171 §5) for `ipn` nodes: application registrations,
+ * bundle origination, reception, local delivery (with reassembly of fragments), forwarding
+ * over convergence layers by static routes (next hop by destination node), a store that keeps
+ * every bundle not yet forwarded or delivered (through {@link BundleStore}; the Node journal is
+ * `DirectoryBundleStore` in `ccsds/bp/node`) until it is sent or its lifetime ends, a contact
+ * plan (link up/down times) so bundles wait for the next contact, hop limits, bundle age,
+ * previous node, extension blocks kept or dropped by their flags (§4.2.4), and status reports
+ * on request (§6.1.1). Every timer goes through the injected `Clock`; DTN time is
+ * `clock.now()` minus the DTN epoch.
+ */
+import {
+  CcsdsError,
+  CcsdsErrorCode,
+  type Clock,
+  type TimerId,
+  TypedEmitter,
+} from '../core/index.js';
+import { type AdminRecord, StatusReason, createStatusReport, decodeAdminRecord } from './admin.js';
+import {
+  BlockFlags,
+  BlockType,
+  type Bundle,
+  type BundleDecodeOptions,
+  BundleFlags,
+  CrcType,
+  DTN_EPOCH_UNIX_MS,
+  bundleAgeOf,
+  bundleKey,
+  bundlePayload,
+  createBundle,
+  decodeBundle,
+  encodeBundle,
+  encodeBundleAgeData,
+  encodeHopCountData,
+  encodePreviousNodeData,
+  hopCountOf,
+  withExtensionBlock,
+} from './bundle.js';
+import type { ConvergenceLayer } from './cla.js';
+import { type Eid, type IpnEid, formatEid, parseEid } from './eid.js';
+import { BundleReassembler, fragmentBundle } from './fragment.js';
+
+/** Persistent storage of bundles awaiting forwarding or delivery. */
+export interface BundleStore {
+  /** Stores (or replaces) a bundle under `id`, with the local time it was received. */
+  put(id: string, bundle: Uint8Array, receivedAt: number): void;
+  delete(id: string): void;
+  /** Every stored bundle. */
+  load(): Iterable<{ id: string; bundle: Uint8Array; receivedAt: number }>;
+}
+
+/** A store in memory (lost on restart). */
+export class MemoryBundleStore implements BundleStore {
+  private readonly items = new Map<
+    string,
+    { id: string; bundle: Uint8Array; receivedAt: number }
+  >();
+  put(id: string, bundle: Uint8Array, receivedAt: number): void {
+    this.items.set(id, { id, bundle, receivedAt });
+  }
+  delete(id: string): void {
+    this.items.delete(id);
+  }
+  load(): Iterable<{ id: string; bundle: Uint8Array; receivedAt: number }> {
+    return [...this.items.values()];
+  }
+  /** Number of stored bundles. */
+  get size(): number {
+    return this.items.size;
+  }
+}
+
+/** A link's availability: the next hop at `address` is reachable during `[start, end)` (clock ms). */
+export interface Contact {
+  address: string;
+  start: number;
+  end: number;
+}
+
+/** A static route: bundles for node `node` go to the next hop at `address`. */
+export interface Route {
+  node: number;
+  /** Convergence-layer address of the next hop, e.g. `udp://127.0.0.1:4557`. */
+  address: string;
+}
+
+/** Options of {@link BundleAgent}. */
+export interface BundleAgentOptions {
+  /** This node's `ipn` node number. */
+  node: number;
+  clock: Clock;
+  /** Convergence layers; a route's address picks the one whose protocol is its scheme. */
+  clas?: ConvergenceLayer[];
+  routes?: Route[];
+  /** Route for nodes without a route of their own. */
+  defaultRoute?: string;
+  contacts?: Contact[];
+  store?: BundleStore;
+  /** Lifetime of bundles sent without one (default 24 h). */
+  defaultLifetime?: number;
+  /** Retry interval after a failed transmission, ms (default 1,000). */
+  retryIntervalMs?: number;
+  /** Decoding limits for received bundles. */
+  decode?: BundleDecodeOptions;
+  /** Block types this agent processes besides payload, previous node, age and hop count. */
+  knownBlockTypes?: readonly number[];
+}
+
+/** Options of {@link BundleAgent.send}. */
+export interface SendOptions {
+  /** Source service number (default 1); the source is `ipn:<node>.<service>`. */
+  service?: number;
+  lifetime?: number;
+  /** Bundle processing flags (e.g. `BundleFlags.REPORT_DELIVERY`). */
+  flags?: number;
+  reportTo?: Eid;
+  hopLimit?: number;
+  crcType?: CrcType;
+}
+
+/** Events of {@link BundleAgent}. */
+export type BundleAgentEvents = {
+  /** Delivered to a local registration. */
+  delivered: [bundle: Bundle];
+  /** Sent to the next hop. */
+  forwarded: [bundle: Bundle, address: string];
+  /** Deleted (expired, hop limit, unprocessable block, ...), with the status reason code. */
+  deleted: [bundle: Bundle, reason: number];
+  /** A status report (or other administrative record) addressed to this node arrived. */
+  adminRecord: [record: AdminRecord, bundle: Bundle];
+  /** A received unit that was not a valid bundle, or a transmission failure. */
+  error: [error: Error];
+};
+
+/** Events of a {@link Registration}. */
+export type RegistrationEvents = {
+  bundle: [payload: Uint8Array, bundle: Bundle];
+};
+
+/** An application's registration on `ipn:<node>.<service>`. */
+export interface Registration {
+  readonly endpoint: IpnEid;
+  readonly events: TypedEmitter<RegistrationEvents>;
+  close(): void;
+}
+
+interface Stored {
+  id: string;
+  bundle: Bundle;
+  bytes: Uint8Array;
+  receivedAt: number;
+  expiresAt: number;
+  timer: TimerId | undefined;
+  retry: TimerId | undefined;
+  sending: boolean;
+  /** Waiting for a local registration rather than for a next hop. */
+  local: boolean;
+}
+
+/** The bundle protocol agent; see the module comment. */
+export class BundleAgent {
+  readonly events = new TypedEmitter<BundleAgentEvents>();
+  readonly nodeId: IpnEid;
+  private readonly clock: Clock;
+  private readonly clas = new Map<string, ConvergenceLayer>();
+  private readonly routes = new Map<number, string>();
+  private defaultRoute: string | undefined;
+  private readonly contacts: Contact[];
+  private readonly store: BundleStore;
+  private readonly registrations = new Map<number, Set<Registration>>();
+  private readonly stored = new Map<string, Stored>();
+  private readonly reassembler = new BundleReassembler();
+  private readonly known: Set<number>;
+  private readonly opts: BundleAgentOptions;
+  private readonly offs: (() => void)[] = [];
+  private lastTime = -1;
+  private seq = 0;
+  private closed = false;
+  /** Counters. */
+  readonly counts = { received: 0, delivered: 0, forwarded: 0, deleted: 0, invalid: 0 };
+
+  constructor(options: BundleAgentOptions) {
+    if (!Number.isSafeInteger(options.node) || options.node < 1) {
+      throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, 'node must be a positive integer');
+    }
+    this.opts = options;
+    this.nodeId = { scheme: 'ipn', node: options.node, service: 0 };
+    this.clock = options.clock;
+    this.store = options.store ?? new MemoryBundleStore();
+    this.contacts = [...(options.contacts ?? [])];
+    this.defaultRoute = options.defaultRoute;
+    this.known = new Set([
+      BlockType.PAYLOAD,
+      BlockType.PREVIOUS_NODE,
+      BlockType.BUNDLE_AGE,
+      BlockType.HOP_COUNT,
+      ...(options.knownBlockTypes ?? []),
+    ]);
+    for (const r of options.routes ?? []) this.addRoute(r.node, r.address);
+    for (const c of options.clas ?? []) this.addConvergenceLayer(c);
+    for (const s of this.store.load()) {
+      try {
+        this.admit(decodeBundle(s.bundle), s.bundle, s.receivedAt, s.id);
+      } catch (e) {
+        this.store.delete(s.id);
+        this.fail(e);
+      }
+    }
+  }
+
+  /** DTN time now, ms since 2000-01-01 (0 when the clock is before the DTN epoch). */
+  dtnTime(): number {
+    return Math.max(0, this.clock.now() - DTN_EPOCH_UNIX_MS);
+  }
+
+  /** Adds a convergence layer; bundles it receives enter the agent. */
+  addConvergenceLayer(cla: ConvergenceLayer): void {
+    this.clas.set(cla.protocol, cla);
+    this.offs.push(
+      cla.events.on('message', (data) => this.receive(data)),
+      cla.events.on('error', (e) => this.fail(e)),
+      cla.events.on('link', (_peer, up) => {
+        if (up) this.flush();
+      }),
+    );
+  }
+
+  /** Sets the next hop for `node`. */
+  addRoute(node: number, address: string): void {
+    this.routes.set(node, address);
+    this.flush();
+  }
+
+  /** Adds a contact; bundles for that next hop wait for contacts once any is planned. */
+  addContact(contact: Contact): void {
+    this.contacts.push(contact);
+    this.flush();
+  }
+
+  /** Bundles held in the store. */
+  get storedCount(): number {
+    return this.stored.size;
+  }
+
+  /** Registers an application on `ipn:<node>.<service>`; stored bundles for it are delivered. */
+  register(service: number): Registration {
+    const endpoint: IpnEid = { scheme: 'ipn', node: this.opts.node, service };
+    const reg: Registration = {
+      endpoint,
+      events: new TypedEmitter<RegistrationEvents>(),
+      close: () => this.registrations.get(service)?.delete(reg),
+    };
+    let set = this.registrations.get(service);
+    if (set === undefined) {
+      set = new Set();
+      this.registrations.set(service, set);
+    }
+    set.add(reg);
+    queueMicrotask(() => {
+      for (const s of [...this.stored.values()]) {
+        if (s.local && this.serviceOf(s.bundle) === service) this.deliver(s);
+      }
+    });
+    return reg;
+  }
+
+  private serviceOf(b: Bundle): number {
+    const d = b.primary.destination;
+    return d.scheme === 'ipn' ? d.service : -1;
+  }
+
+  private fail(e: unknown): void {
+    try {
+      this.events.emit('error', e instanceof Error ? e : new Error(String(e)));
+    } catch {
+      // listener failures are not the agent's
+    }
+  }
+
+  /** Originates a bundle; resolves with it once stored (forwarding goes on in the background). */
+  async send(
+    destination: Eid | string,
+    payload: Uint8Array,
+    options: SendOptions = {},
+  ): Promise<Bundle> {
+    if (this.closed) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'agent is closed');
+    const dest = typeof destination === 'string' ? parseEid(destination) : destination;
+    const now = this.dtnTime();
+    if (now !== this.lastTime) {
+      this.lastTime = now;
+      this.seq = 0;
+    }
+    const source: IpnEid = { scheme: 'ipn', node: this.opts.node, service: options.service ?? 1 };
+    const bundle = createBundle({
+      destination: dest,
+      source,
+      reportTo: options.reportTo ?? source,
+      payload,
+      creationTime: now,
+      sequenceNumber: this.seq++,
+      lifetime: options.lifetime ?? this.opts.defaultLifetime ?? 86_400_000,
+      flags: options.flags ?? 0,
+      crcType: options.crcType ?? CrcType.CRC32C,
+      ...(options.hopLimit === undefined ? {} : { hopLimit: options.hopLimit }),
+    });
+    this.admit(bundle, encodeBundle(bundle), this.clock.now());
+    return bundle;
+  }
+
+  /** Feeds an encoded bundle received from a convergence layer. */
+  receive(bytes: Uint8Array): void {
+    if (this.closed) return;
+    let bundle: Bundle;
+    try {
+      bundle = decodeBundle(bytes, this.opts.decode);
+    } catch (e) {
+      this.counts.invalid++;
+      this.fail(e);
+      return;
+    }
+    this.counts.received++;
+    const p = bundle.primary;
+    if ((p.flags & BundleFlags.REPORT_RECEPTION) !== 0)
+      this.report(bundle, { received: true }, StatusReason.NO_ADDITIONAL_INFORMATION);
+    // Extension blocks this agent cannot process (RFC 9171 §4.2.4).
+    const keep = [];
+    for (const b of bundle.blocks) {
+      if (this.known.has(b.blockType)) {
+        keep.push(b);
+        continue;
+      }
+      if ((b.flags & BlockFlags.REPORT_IF_UNPROCESSABLE) !== 0) {
+        this.report(bundle, { received: true }, StatusReason.BLOCK_UNSUPPORTED);
+      }
+      if ((b.flags & BlockFlags.DELETE_BUNDLE_IF_UNPROCESSABLE) !== 0) {
+        this.drop(bundle, StatusReason.BLOCK_UNSUPPORTED);
+        return;
+      }
+      if ((b.flags & BlockFlags.DISCARD_BLOCK_IF_UNPROCESSABLE) === 0) keep.push(b);
+    }
+    if (keep.length !== bundle.blocks.length) {
+      bundle = { primary: bundle.primary, blocks: keep };
+      bytes = encodeBundle(bundle);
+    }
+    const hc = hopCountOf(bundle);
+    if (hc !== undefined && hc.count >= hc.limit && !this.isLocal(bundle)) {
+      this.drop(bundle, StatusReason.HOP_LIMIT_EXCEEDED);
+      return;
+    }
+    this.admit(bundle, bytes, this.clock.now());
+  }
+
+  private isLocal(b: Bundle): boolean {
+    const d = b.primary.destination;
+    return d.scheme === 'ipn' && d.node === this.opts.node;
+  }
+
+  private expiry(bundle: Bundle, receivedAt: number): number {
+    const p = bundle.primary;
+    if (p.creationTime > 0) return p.creationTime + DTN_EPOCH_UNIX_MS + p.lifetime;
+    return receivedAt + p.lifetime - (bundleAgeOf(bundle) ?? 0);
+  }
+
+  private admit(bundle: Bundle, bytes: Uint8Array, receivedAt: number, id?: string): void {
+    const key = id ?? bundleKey(bundle);
+    if (this.stored.has(key)) return; // a duplicate
+    const expiresAt = this.expiry(bundle, receivedAt);
+    if (expiresAt <= this.clock.now()) {
+      if (id !== undefined) this.store.delete(id);
+      this.drop(bundle, StatusReason.LIFETIME_EXPIRED);
+      return;
+    }
+    const s: Stored = {
+      id: key,
+      bundle,
+      bytes,
+      receivedAt,
+      expiresAt,
+      timer: undefined,
+      retry: undefined,
+      sending: false,
+      local: this.isLocal(bundle),
+    };
+    this.stored.set(key, s);
+    if (id === undefined) this.store.put(key, bytes, receivedAt);
+    s.timer = this.clock.setTimer(expiresAt - this.clock.now(), () => {
+      s.timer = undefined;
+      if (this.stored.get(key) === s) {
+        this.remove(s);
+        this.drop(s.bundle, StatusReason.LIFETIME_EXPIRED);
+      }
+    });
+    if (s.local) this.deliver(s);
+    else this.forward(s);
+  }
+
+  private remove(s: Stored): void {
+    this.stored.delete(s.id);
+    this.store.delete(s.id);
+    if (s.timer !== undefined) this.clock.cancelTimer(s.timer);
+    if (s.retry !== undefined) this.clock.cancelTimer(s.retry);
+    s.timer = s.retry = undefined;
+  }
+
+  private drop(bundle: Bundle, reason: number): void {
+    this.counts.deleted++;
+    if ((bundle.primary.flags & BundleFlags.REPORT_DELETION) !== 0)
+      this.report(bundle, { deleted: true }, reason);
+    try {
+      this.events.emit('deleted', bundle, reason);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private report(
+    subject: Bundle,
+    statuses: { received?: boolean; forwarded?: boolean; delivered?: boolean; deleted?: boolean },
+    reason: number,
+  ): void {
+    const p = subject.primary;
+    if ((p.flags & BundleFlags.ADMIN_RECORD) !== 0) return; // never report on reports
+    if (p.reportTo.scheme === 'dtn' && p.reportTo.ssp === 'none') return;
+    const now = this.dtnTime();
+    if (now !== this.lastTime) {
+      this.lastTime = now;
+      this.seq = 0;
+    }
+    const rep = createStatusReport(subject, statuses, reason, this.nodeId, {
+      dtnTime: now,
+      sequenceNumber: this.seq++,
+    });
+    queueMicrotask(() => this.admit(rep, encodeBundle(rep), this.clock.now()));
+  }
+
+  private deliver(s: Stored): void {
+    const b = s.bundle;
+    const p = b.primary;
+    if ((p.flags & BundleFlags.IS_FRAGMENT) !== 0) {
+      this.remove(s);
+      let whole: Bundle | undefined;
+      try {
+        whole = this.reassembler.add(b);
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
+      if (whole !== undefined) this.admit(whole, encodeBundle(whole), s.receivedAt);
+      return;
+    }
+    if ((p.flags & BundleFlags.ADMIN_RECORD) !== 0) {
+      this.remove(s);
+      try {
+        this.events.emit('adminRecord', decodeAdminRecord(bundlePayload(b)), b);
+      } catch (e) {
+        this.fail(e);
+      }
+      this.counts.delivered++;
+      return;
+    }
+    const regs = this.registrations.get(this.serviceOf(b));
+    if (regs === undefined || regs.size === 0) return; // kept until an application registers
+    this.remove(s);
+    this.counts.delivered++;
+    const payload = bundlePayload(b);
+    for (const r of regs) {
+      try {
+        r.events.emit('bundle', payload, b);
+      } catch (e) {
+        this.fail(e);
+      }
+    }
+    if ((p.flags & BundleFlags.REPORT_DELIVERY) !== 0)
+      this.report(b, { delivered: true }, StatusReason.NO_ADDITIONAL_INFORMATION);
+    try {
+      this.events.emit('delivered', b);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private nextHop(b: Bundle): string | undefined {
+    const d = b.primary.destination;
+    if (d.scheme !== 'ipn') return this.defaultRoute;
+    return this.routes.get(d.node) ?? this.defaultRoute;
+  }
+
+  /** Milliseconds until the link to `address` is up (0: now), or undefined if never again. */
+  private waitFor(address: string): number | undefined {
+    const plan = this.contacts.filter((c) => c.address === address);
+    if (plan.length === 0) return 0;
+    const now = this.clock.now();
+    let best: number | undefined;
+    for (const c of plan) {
+      if (c.end <= now) continue;
+      const w = Math.max(0, c.start - now);
+      if (best === undefined || w < best) best = w;
+    }
+    return best;
+  }
+
+  private flush(): void {
+    for (const s of [...this.stored.values()]) if (!s.local) this.forward(s);
+  }
+
+  private forward(s: Stored): void {
+    if (s.sending || this.closed) return;
+    if (s.retry !== undefined) {
+      this.clock.cancelTimer(s.retry);
+      s.retry = undefined;
+    }
+    const address = this.nextHop(s.bundle);
+    if (address === undefined) return; // waits for a route
+    const wait = this.waitFor(address);
+    if (wait === undefined) return; // no more contacts planned: waits for one
+    if (wait > 0) {
+      s.retry = this.clock.setTimer(wait, () => {
+        s.retry = undefined;
+        this.forward(s);
+      });
+      return;
+    }
+    const scheme = address.slice(0, Math.max(0, address.indexOf('://')));
+    const cla = this.clas.get(scheme);
+    if (cla === undefined) {
+      this.fail(
+        new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, `no convergence layer for ${address}`),
+      );
+      return;
+    }
+    const out = this.prepareForward(s);
+    s.sending = true;
+    const units =
+      out.bytes.length > cla.maxMessageLength
+        ? fragmentBundle(out.bundle, cla.maxMessageLength).map(encodeBundle)
+        : [out.bytes];
+    void (async () => {
+      try {
+        for (const u of units) await cla.send(address, u);
+        s.sending = false;
+        if (this.stored.get(s.id) !== s) return;
+        this.remove(s);
+        this.counts.forwarded++;
+        if ((s.bundle.primary.flags & BundleFlags.REPORT_FORWARDING) !== 0) {
+          this.report(s.bundle, { forwarded: true }, StatusReason.NO_ADDITIONAL_INFORMATION);
+        }
+        this.events.emit('forwarded', s.bundle, address);
+      } catch (e) {
+        s.sending = false;
+        this.fail(e);
+        if (this.stored.get(s.id) === s && !this.closed) {
+          s.retry = this.clock.setTimer(this.opts.retryIntervalMs ?? 1000, () => {
+            s.retry = undefined;
+            this.forward(s);
+          });
+        }
+      }
+    })();
+  }
+
+  /** The bundle as it leaves: previous node = this node, hop count + 1, bundle age updated. */
+  private prepareForward(s: Stored): { bundle: Bundle; bytes: Uint8Array } {
+    let b = s.bundle;
+    const fromHere = b.primary.source.scheme === 'ipn' && b.primary.source.node === this.opts.node;
+    if (fromHere && b.blocks.length === 1 && b.primary.creationTime > 0)
+      return { bundle: b, bytes: s.bytes };
+    b = withExtensionBlock(b, BlockType.PREVIOUS_NODE, encodePreviousNodeData(this.nodeId));
+    const hc = hopCountOf(b);
+    if (hc !== undefined && !fromHere)
+      b = withExtensionBlock(
+        b,
+        BlockType.HOP_COUNT,
+        encodeHopCountData({ limit: hc.limit, count: hc.count + 1 }),
+      );
+    const age = bundleAgeOf(b);
+    if (age !== undefined) {
+      b = withExtensionBlock(
+        b,
+        BlockType.BUNDLE_AGE,
+        encodeBundleAgeData(age + Math.max(0, this.clock.now() - s.receivedAt)),
+      );
+    }
+    return { bundle: b, bytes: encodeBundle(b) };
+  }
+
+  /** Stops the agent (convergence layers are left to their owner). Stored bundles stay in the store. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const off of this.offs) off();
+    for (const s of this.stored.values()) {
+      if (s.timer !== undefined) this.clock.cancelTimer(s.timer);
+      if (s.retry !== undefined) this.clock.cancelTimer(s.retry);
+    }
+  }
+}
+
+/** Formats a bundle's identity for logs: `source@time.seq -> destination`. */
+export function describeBundle(b: Bundle): string {
+  const p = b.primary;
+  return `${formatEid(p.source)}@${p.creationTime}.${p.sequenceNumber} -> ${formatEid(p.destination)}`;
+}
