@@ -11,7 +11,8 @@ import { Bench, finished, sameBytes } from './conformance-support.js';
 
 const OWLT = 20 * 60_000;
 const SEEDS = Number(process.env.CFDP_SOAK_SEEDS ?? 20);
-const SIZE = 1 << 20;
+// `npm run soak` raises both: CFDP_SOAK_SEEDS seeds of CFDP_SOAK_MIB MiB.
+const SIZE = Number(process.env.CFDP_SOAK_MIB ?? 1) * (1 << 20);
 
 /**
  * Runs the soak for `seeds` seeds in one NAK mode. Stops a seed early (and fails it) when the
@@ -79,16 +80,16 @@ async function soak(nakMode: NakMode, seeds: number, budget = 4): Promise<void> 
   }
   assert.ok(corrupted > 0 && rejected === corrupted);
   console.log(
-    `soak ${nakMode}: ${seeds} x 1 MiB in ${Math.round(performance.now() - t0)} ms ` +
+    `soak ${nakMode}: ${seeds} x ${SIZE / 1048576} MiB in ${Math.round(performance.now() - t0)} ms ` +
       `(per seed ${Math.min(...perSeed)}..${Math.max(...perSeed)} ms); ` +
       `${corrupted} corrupted PDUs, all rejected`,
   );
 }
 
-test(`soak: Class 2 deferred NAKs, ${SEEDS} seeds x 1 MiB, 20 min light time, 30% loss, 5% dup, jitter, 1% corruption`, async () => {
+test(`soak: Class 2 deferred NAKs, ${SEEDS} seeds x ${SIZE / 1048576} MiB, 20 min light time, 30% loss, 5% dup, jitter, 1% corruption`, async () => {
   await soak(NakMode.DEFERRED, SEEDS);
 });
 
-test(`soak: Class 2 immediate NAKs, ${SEEDS} seeds x 1 MiB, same link`, async () => {
+test(`soak: Class 2 immediate NAKs, ${SEEDS} seeds x ${SIZE / 1048576} MiB, same link`, async () => {
   await soak(NakMode.IMMEDIATE, SEEDS);
 });
