@@ -8,6 +8,7 @@ import { registerPacketCommands } from './packets.js';
 import { registerCltuCommands } from './link-cltu.js';
 import { registerCfdpCommands } from './cfdp.js';
 import { registerFrameCommands } from './frames.js';
+import { registerDecodeCommands } from './decode.js';
 import { registerLinkChainCommands } from './link-chain.js';
 import { CliFailure, type Output, consoleOutput } from './output.js';
 
@@ -22,6 +23,7 @@ export function buildProgram(out: Output): Command {
       writeErr: (s) => out.stderr(s),
     });
   registerPacketCommands(program, out);
+  registerDecodeCommands(program.commands.find((c) => c.name() === 'packets')!, out);
   registerCfdpCommands(program, out);
   const link = program
     .command('link')
