@@ -34,7 +34,16 @@ if (selected.length === 0) {
 }
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--import', './scripts/test-setup.mjs', '--conditions=ccsds-source', '--test', '--test-concurrency=2', ...selected],
+  [
+    '--import',
+    'tsx',
+    '--import',
+    './scripts/test-setup.mjs',
+    '--conditions=ccsds-source',
+    '--test',
+    '--test-concurrency=2',
+    ...selected,
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(r.status ?? 1);
