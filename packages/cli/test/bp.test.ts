@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Command, CommanderError } from 'commander';
+import { fromHex, toHex } from 'ccsds/core';
+import { encodeFileClaFrame } from 'ccsds/bp';
+import { registerBpCommands } from '../src/bp.js';
+import { CliFailure, type Output } from '../src/output.js';
+import { loadVectors } from '../../ccsds/test/support/vectors.js';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `bp <args>` in-process through a program with only the bp commands (main's exit codes). */
+async function bp(args: string[]): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  const out: Output = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
+  const program = new Command()
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => void (stdout += t), writeErr: (t) => void (stderr += t) });
+  registerBpCommands(program, out);
+  let code: number;
+  try {
+    await program.parseAsync(['bp', ...args], { from: 'user' });
+    code = out.exitCode ?? 0;
+  } catch (e) {
+    if (e instanceof CommanderError) code = e.exitCode === 0 ? 0 : 2;
+    else {
+      code = e instanceof CliFailure ? e.exitCode : 1;
+      stderr += `ccsds: ${e instanceof Error ? e.message : String(e)}\n`;
+    }
+  }
+  return { code, stdout, stderr };
+}
+
+const ion = loadVectors<{ vectors: { name: string; hex: string }[] }>('bp/bundles.json').vectors;
+
+test('bp send and bp recv: a bundle from node 1 to node 2 over UDP, text and JSON output', async () => {
+  const port = 41000 + Math.floor(Math.random() * 2000);
+  const recv = bp([
+    'recv',
+    'ipn:2.1',
+    '--bind',
+    `udp://127.0.0.1:${port}`,
+    '--count',
+    '2',
+    '--timeout',
+    '10000',
+    '--json',
+  ]);
+  await new Promise((r) => setTimeout(r, 300));
+  const s1 = await bp([
+    'send',
+    'ipn:2.1',
+    '--text',
+    'hello over bp',
+    '--node',
+    '1',
+    '--route',
+    `2=udp://127.0.0.1:${port}`,
+  ]);
+  assert.equal(s1.code, 0, s1.stderr);
+  assert.match(s1.stdout, /sent ipn:1\.1@\d+\.0 -> ipn:2\.1 \(13 octets\)/);
+  const dir = mkdtempSync(join(tmpdir(), 'ccsds-cli-bp-'));
+  try {
+    writeFileSync(join(dir, 'p.bin'), new Uint8Array([0, 1, 2, 255]));
+    const s2 = await bp([
+      'send',
+      'ipn:2.1',
+      join(dir, 'p.bin'),
+      '--node',
+      '1',
+      '--route',
+      `2=udp://127.0.0.1:${port}`,
+      '--json',
+    ]);
+    assert.equal(s2.code, 0, s2.stderr);
+    assert.equal(JSON.parse(s2.stdout).payloadLength, 4);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const r = await recv;
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { source: string; payloadHex: string });
+  assert.deepEqual(
+    lines.map((l) => l.source),
+    ['ipn:1.1', 'ipn:1.1'],
+  );
+  assert.equal(Buffer.from(lines[0]!.payloadHex, 'hex').toString(), 'hello over bp');
+  assert.equal(lines[1]!.payloadHex, '000102ff');
+});
+
+test('bp file-cla write and read, with ION framing, errors and --json', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ccsds-cli-filecla-'));
+  try {
+    const b1 = join(dir, 'b1.bundle');
+    writeFileSync(b1, fromHex(ion[0]!.hex));
+    const f = join(dir, 'cla.bin');
+    const w = await bp(['file-cla', 'write', f, b1, b1]);
+    assert.equal(w.code, 0, w.stderr);
+    const frame = toHex(encodeFileClaFrame(fromHex(ion[0]!.hex)));
+    assert.equal(toHex(readFileSync(f)), frame + frame);
+    const r = await bp(['file-cla', 'read', f, '--json']);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { result: string; offset: number; hex?: string });
+    assert.deepEqual(
+      lines.map((l) => [l.result, l.offset]),
+      [
+        ['bundle', 0],
+        ['bundle', 86],
+        ['waiting', 172],
+      ],
+    );
+    assert.equal(lines[0]!.hex, ion[0]!.hex);
+    const bad = join(dir, 'bad.bundle');
+    writeFileSync(bad, new Uint8Array([1, 2, 3]));
+    const wb = await bp(['file-cla', 'write', f, bad]);
+    assert.equal(wb.code, 1);
+    assert.match(wb.stderr, /not a valid bundle/);
+    // --resume keeps the position.
+    await bp(['file-cla', 'read', f, '--resume']);
+    const again = await bp(['file-cla', 'read', f, '--resume', '--json']);
+    assert.deepEqual(
+      again.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { result: string }).result),
+      ['waiting'],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bp: bad arguments exit with code 2', async () => {
+  assert.equal((await bp(['send', 'nonsense', '--text', 'x', '--node', '1'])).code, 2);
+  assert.equal((await bp(['send', 'ipn:2.1', '--text', 'x'])).code, 2);
+  assert.equal(
+    (await bp(['send', 'ipn:2.1', '--text', 'x', '--node', '1', '--route', 'bad'])).code,
+    2,
+  );
+  assert.equal(
+    (
+      await bp([
+        'agent',
+        '--node',
+        '1',
+        '--bind',
+        'udp://127.0.0.1:0',
+        '--duration',
+        '50',
+        '--json',
+      ])
+    ).code,
+    0,
+  );
+});
