@@ -3,6 +3,7 @@
  * 1,024- and 8,192-octet segments, with the peak RSS of each process; and in the same run the
  * raw rate of a bare node:dgram sender/receiver pair with the same datagram size (the platform
  * limit for one PDU per datagram). `CCSDS_BENCH_CFDP_MIB` sets the file size (default 1024 MiB).
+ * The two entities run on the compiled library (`npm run build` first; `npm run bench` does).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -87,8 +88,8 @@ export async function run2(): Promise<void> {
       const lost = count - Number(raw['datagrams']);
       const [pr, ps] = [nextPort++, nextPort++];
       const [rx, tx] = await pair(
-        ['cfdp-peer.ts', ['receive', dir, String(pr), String(ps)]],
-        ['cfdp-peer.ts', ['send', dir, 'big.bin', String(ps), String(pr), String(segment)]],
+        ['cfdp-peer.mjs', ['receive', dir, String(pr), String(ps)]],
+        ['cfdp-peer.mjs', ['send', dir, 'big.bin', String(ps), String(pr), String(segment)]],
       );
       rmSync(join(dir, 'big.bin.rx'), { force: true });
       const seconds = Number(tx['seconds']);

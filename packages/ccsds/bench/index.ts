@@ -17,6 +17,7 @@ const layers = [
   'link',
   'transport',
   'cfdp',
+  'bp',
 ];
 const wanted = process.argv.slice(2);
 for (const layer of layers) {

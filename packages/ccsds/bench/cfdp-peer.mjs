@@ -1,16 +1,14 @@
-/**
- * One side of the CFDP benchmark, run as its own process:
- *   cfdp-peer.ts receive <dir> <localPort> <peerPort>      prints {"ready":true} then waits
- *   cfdp-peer.ts send <dir> <file> <localPort> <peerPort> <segment>
- * Each prints one JSON line at the end with its elapsed time and peak RSS.
- */
-import { RealClock } from '../src/core/index.js';
-import { CfdpEntity, simpleMib } from '../src/cfdp/index.js';
-import { NativeFileStore } from '../src/filestore/node/index.js';
-import { UdpTransport } from '../src/transport/node/index.js';
+// One side of the CFDP benchmark, run as its own process on the compiled library (dist/, built by
+// `npm run build`), so that its peak RSS is that of the library and not of a TypeScript loader.
+//   cfdp-peer.mjs receive <dir> <localPort> <peerPort>           prints {"ready":true} then waits
+//   cfdp-peer.mjs send <dir> <file> <localPort> <peerPort> <segment>
+// Each prints one JSON line at the end with its elapsed time and peak RSS.
+import { RealClock } from 'ccsds/core';
+import { CfdpEntity, simpleMib } from 'ccsds/cfdp';
+import { NativeFileStore } from 'ccsds/filestore/node';
+import { UdpTransport } from 'ccsds/transport/node';
 
 const [mode, dir, ...rest] = process.argv.slice(2);
-/** Resident set size once loaded (the TypeScript loader alone accounts for tens of MiB). */
 const baseRssMiB = process.memoryUsage().rss / 1048576;
 const timers = {
   ackTimerMs: 1000,
@@ -21,14 +19,15 @@ const timers = {
   nakLimit: 100,
   maxPduLength: 65535,
 };
+const peakRssMiB = () => process.resourceUsage().maxRSS / 1024;
 
 if (mode === 'receive') {
-  const [local, peer] = rest.map(Number) as [number, number];
+  const [local, peer] = rest.map(Number);
   const transport = await UdpTransport.open({ port: local });
   const entity = new CfdpEntity({
     mib: simpleMib(2, [{ entityId: 1, address: `udp://127.0.0.1:${peer}`, ...timers }]),
     transport,
-    filestore: await NativeFileStore.open(dir!),
+    filestore: await NativeFileStore.open(dir),
     clock: new RealClock(),
   });
   let t0 = 0;
@@ -40,7 +39,7 @@ if (mode === 'receive') {
         side: 'receiver',
         conditionCode: e.conditionCode,
         seconds,
-        maxRssMiB: process.resourceUsage().maxRSS / 1024,
+        maxRssMiB: peakRssMiB(),
         baseRssMiB,
       }),
     );
@@ -51,7 +50,7 @@ if (mode === 'receive') {
   });
   console.log(JSON.stringify({ ready: true }));
 } else if (mode === 'send') {
-  const [file, local, peer, segment] = rest as [string, string, string, string];
+  const [file, local, peer, segment] = rest;
   const transport = await UdpTransport.open({ port: Number(local) });
   const entity = new CfdpEntity({
     mib: simpleMib(1, [
@@ -63,7 +62,7 @@ if (mode === 'receive') {
       },
     ]),
     transport,
-    filestore: await NativeFileStore.open(dir!),
+    filestore: await NativeFileStore.open(dir),
     clock: new RealClock(),
   });
   const t0 = performance.now();
@@ -83,13 +82,13 @@ if (mode === 'receive') {
       seconds,
       octets: r.report.progress,
       pdusSent: entity.counters.pdusSent,
-      maxRssMiB: process.resourceUsage().maxRSS / 1024,
+      maxRssMiB: peakRssMiB(),
       baseRssMiB,
     }),
   );
   await entity.close();
   await transport.close();
 } else {
-  console.error('usage: cfdp-peer.ts receive|send ...');
+  console.error('usage: cfdp-peer.mjs receive|send ...');
   process.exit(2);
 }
