@@ -3,7 +3,8 @@
  * agent-to-agent forwarding on loopback (node 1 originates, node 2 delivers to a registration)
  * over the UDP and TCPCLv4 convergence layers, with 1 KiB and 60 KiB payloads. Each forwarding
  * case is set against a bare `node:dgram` / `node:net` pair moving messages of the same size
- * (the encoded bundle's length) in the same run; the ratio is printed.
+ * (the encoded bundle's length) in the same run; the ratio is printed. The agents keep at most
+ * 128 KiB (and 32 bundles) in flight, so UDP does not overrun the receiver's socket buffer.
  */
 import { createSocket } from 'node:dgram';
 import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
@@ -20,7 +21,9 @@ import { TcpclConvergenceLayer, openUdpCla } from '../src/bp/node/index.js';
 import { type BenchResult, type Work, measureCase, report } from './harness.js';
 
 const LAYER = 'bp';
-const WINDOW = 32;
+/** Bundles in flight: at most 32, and at most 128 KiB (Linux caps socket buffers near 208 KiB). */
+const windowFor = (size: number): number =>
+  Math.max(1, Math.min(32, Math.floor((128 << 10) / size)));
 
 function sample(size: number): Uint8Array {
   return encodeBundle(
@@ -44,7 +47,12 @@ async function forwarding(
 ): Promise<BenchResult> {
   const [ca, cb] = await make();
   const clock = new RealClock();
-  const a = new BundleAgent({ node: 1, clock, clas: [ca], routes: [{ node: 2, address: cb.address }] });
+  const a = new BundleAgent({
+    node: 1,
+    clock,
+    clas: [ca],
+    routes: [{ node: 2, address: cb.address }],
+  });
   const b = new BundleAgent({ node: 2, clock, clas: [cb] });
   let delivered = 0;
   let forwarded = 0;
@@ -70,7 +78,8 @@ async function forwarding(
         const target = delivered + n;
         const sentBase = forwarded;
         for (let i = 0; i < n; i++) {
-          while (i - (forwarded - sentBase) >= WINDOW) await new Promise<void>((r) => (wake = r));
+          while (i - (forwarded - sentBase) >= windowFor(size))
+            await new Promise<void>((r) => (wake = r));
           await a.send('ipn:2.1', payload, { lifetime: 60_000 });
         }
         const deadline = Date.now() + 3000;
@@ -182,17 +191,25 @@ export async function run(): Promise<void> {
     const work: Work = { items: n, itemName: 'bundles', bytes: n * bytes.length };
     report(
       LAYER,
-      await measureCase(`encodeBundle ${size} B payload`, () => {
-        const b = decodeBundle(bytes);
-        for (let i = 0; i < n; i++) encodeBundle(b);
-      }, work),
+      await measureCase(
+        `encodeBundle ${size} B payload`,
+        () => {
+          const b = decodeBundle(bytes);
+          for (let i = 0; i < n; i++) encodeBundle(b);
+        },
+        work,
+      ),
       work,
     );
     report(
       LAYER,
-      await measureCase(`decodeBundle ${size} B payload`, () => {
-        for (let i = 0; i < n; i++) decodeBundle(bytes);
-      }, work),
+      await measureCase(
+        `decodeBundle ${size} B payload`,
+        () => {
+          for (let i = 0; i < n; i++) decodeBundle(bytes);
+        },
+        work,
+      ),
       work,
     );
   }
