@@ -9,6 +9,7 @@ import { registerCltuCommands } from './link-cltu.js';
 import { registerCfdpCommands } from './cfdp.js';
 import { registerFrameCommands } from './frames.js';
 import { registerDecodeCommands } from './decode.js';
+import { registerBpCommands } from './bp.js';
 import { registerLinkChainCommands } from './link-chain.js';
 import { CliFailure, type Output, consoleOutput } from './output.js';
 
@@ -31,6 +32,7 @@ export function buildProgram(out: Output): Command {
   registerCltuCommands(link, out);
   registerLinkChainCommands(link, out);
   registerFrameCommands(program, out);
+  registerBpCommands(program, out);
   return program;
 }
 
