@@ -21,9 +21,12 @@ interface Line {
 
 function run(script: string, args: string[], onLine: (l: Line) => void): Promise<Line[]> {
   return new Promise((resolve, reject) => {
-    const p = spawn(tsx[0]!, [...tsx.slice(1), join(here, script), ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    // The CFDP peers run on the compiled library with a 64 MiB heap: a transfer that completes
+    // shows memory that does not grow with the file (V8 otherwise lets garbage pile up).
+    const cmd = script.endsWith('.mjs')
+      ? [process.execPath, '--max-old-space-size=64', join(here, script)]
+      : [...tsx, join(here, script)];
+    const p = spawn(cmd[0]!, [...cmd.slice(1), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines: Line[] = [];
     let buf = '';
     p.stdout.on('data', (d: Buffer) => {

@@ -78,7 +78,7 @@ export interface EntityCounters {
 const SEND_WINDOW = 8;
 
 /** Received PDUs waiting per transaction before file data is dropped. */
-const MAX_QUEUED = 4096;
+const MAX_QUEUED = 1024;
 
 /** Records of ended transactions kept to answer late PDUs (re-ACK). */
 const CLOSED_KEEP = 4096;
