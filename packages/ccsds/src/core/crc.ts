@@ -44,6 +44,20 @@ function makeTables32(poly: number): Uint32Array[] {
 
 const T16 = makeTable16(0x1021);
 
+// Slice-by-8 for CRC-16: entry k * 256 + b is the register after octet b followed by k zero
+// octets, so eight octets cost eight lookups. One flat Int32Array keeps the lookups monomorphic.
+const S16 = (() => {
+  const t = new Int32Array(8 * 256);
+  for (let b = 0; b < 256; b++) t[b] = T16[b]!;
+  for (let k = 1; k < 8; k++) {
+    for (let b = 0; b < 256; b++) {
+      const p = t[(k - 1) * 256 + b]!;
+      t[k * 256 + b] = ((p << 8) & 0xffff) ^ t[p >> 8]!;
+    }
+  }
+  return t;
+})();
+
 /**
  * CRC-16-CCITT (0x1021, init 0xFFFF, no reflection, no final XOR) over `data[start, end)`.
  * Pass a previous result as `crc` to continue over more data.
@@ -54,8 +68,23 @@ export function crc16Ccitt(
   start = 0,
   end: number = data.length,
 ): number {
+  const t = S16;
   let c = crc & 0xffff;
-  for (let i = start; i < end; i++) c = ((c << 8) & 0xffff) ^ T16[(c >>> 8) ^ data[i]!]!;
+  let i = start;
+  const n8 = end - ((end - start) & 7);
+  while (i < n8) {
+    c =
+      t[1792 + ((c >> 8) ^ data[i]!)]! ^
+      t[1536 + ((c & 0xff) ^ data[i + 1]!)]! ^
+      t[1280 + data[i + 2]!]! ^
+      t[1024 + data[i + 3]!]! ^
+      t[768 + data[i + 4]!]! ^
+      t[512 + data[i + 5]!]! ^
+      t[256 + data[i + 6]!]! ^
+      t[data[i + 7]!]!;
+    i += 8;
+  }
+  while (i < end) c = ((c << 8) & 0xffff) ^ T16[(c >>> 8) ^ data[i++]!]!;
   return c;
 }
 

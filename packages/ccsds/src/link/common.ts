@@ -11,41 +11,9 @@ import type { PacketExtractionCounters, PacketQuality } from './packet-extractio
 /** Octets of the Frame Error Control Field. */
 export const FECF_LENGTH = 2;
 
-// Slice-by-8 table for the frame-sized CRC: entry k * 256 + b is the CRC register after byte b
-// followed by k zero octets, so eight octets cost eight lookups. One flat Int32Array keeps the
-// lookups monomorphic. Same polynomial, init and output as core's crc16Ccitt (the tests compare).
-const SLICE8 = (() => {
-  const t = new Int32Array(8 * 256);
-  for (let b = 0; b < 256; b++) t[b] = crc16Ccitt(new Uint8Array([b]), 0);
-  for (let k = 1; k < 8; k++) {
-    for (let b = 0; b < 256; b++) {
-      const p = t[(k - 1) * 256 + b]!;
-      t[k * 256 + b] = ((p << 8) & 0xffff) ^ t[p >> 8]!;
-    }
-  }
-  return t;
-})();
-
 /** CRC-16-CCITT of `frame[start, end)` as carried in the FECF (poly 0x1021, init 0xFFFF). */
 export function computeFecf(frame: Uint8Array, start = 0, end = frame.length): number {
-  const t = SLICE8;
-  let c = 0xffff;
-  let i = start;
-  const n8 = end - ((end - start) & 7);
-  while (i < n8) {
-    c =
-      t[1792 + ((c >> 8) ^ frame[i]!)]! ^
-      t[1536 + ((c & 0xff) ^ frame[i + 1]!)]! ^
-      t[1280 + frame[i + 2]!]! ^
-      t[1024 + frame[i + 3]!]! ^
-      t[768 + frame[i + 4]!]! ^
-      t[512 + frame[i + 5]!]! ^
-      t[256 + frame[i + 6]!]! ^
-      t[frame[i + 7]!]!;
-    i += 8;
-  }
-  while (i < end) c = ((c << 8) & 0xffff) ^ t[(c >> 8) ^ frame[i++]!]!;
-  return c;
+  return crc16Ccitt(frame, 0xffff, start, end);
 }
 
 /** True when the last two octets of `frame[0, length)` hold the CRC of the octets before them. */
