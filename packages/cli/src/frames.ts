@@ -11,6 +11,9 @@ import { FramedStreamReader, isCcsdsError, toHex } from 'ccsds/core';
 import {
   AosReceiver,
   AosSender,
+  MapPacketReassembler,
+  decodeTcFrame,
+  peekTcFrameLength,
   type GapPolicy,
   type LinkEvent,
   type ReceivedPacket,
@@ -30,9 +33,11 @@ import { CliFailure, type Output } from './output.js';
 import { parseInteger } from './parse.js';
 
 type FrameType = 'tm' | 'aos' | 'uslp';
+type DecodeFrameType = FrameType | 'tc';
 
 interface DecodeFlags {
-  type: FrameType;
+  type: DecodeFrameType;
+  segmentHeader?: boolean;
   frameLength?: string;
   fecf?: boolean;
   ocf?: boolean;
@@ -144,7 +149,135 @@ function packetFile(p: ReceivedPacket): string {
   return `epp-protocol-${(d[0]! >> 2) & 7}.bin`;
 }
 
-async function decodeCommand(file: string, o: DecodeFlags, out: Output): Promise<void> {
+/**
+ * `--type tc`: TC Transfer Frames (232.0-B-4), variable length, one after another. Each frame's
+ * header is printed; packets are reassembled per virtual channel and MAP (blocking and
+ * segmentation) and, with `--packets-out`, written per APID. Bad frames are reported, not thrown.
+ */
+async function decodeTcCommand(file: string, o: DecodeFlags, out: Output): Promise<void> {
+  const json = o.json === true;
+  const fecfPresent = o.fecf === true;
+  const reassemblers = new Map<number, MapPacketReassembler>();
+  const frames: Record<string, unknown>[] = [];
+  const packets: Record<string, unknown>[] = [];
+  const problems: Record<string, unknown>[] = [];
+  const writers = new Map<string, BufferedFileWriter>();
+  if (o.packetsOut !== undefined) mkdirSync(o.packetsOut, { recursive: true });
+  let carry = new Uint8Array(0);
+  let offset = 0;
+  let index = 0;
+  const line = (t: string): void => {
+    if (!json) out.stdout(t + '\n');
+  };
+  const onFrame = async (bytes: Uint8Array, at: number): Promise<void> => {
+    let f;
+    try {
+      f = decodeTcFrame(bytes, { fecfPresent, segmentHeaderPresent: o.segmentHeader === true });
+    } catch (e) {
+      if (!isCcsdsError(e)) throw e;
+      problems.push({ index, offset: at, error: e.code, message: e.message });
+      line(`frame ${index} at ${at}: ${e.code} ${e.message}`);
+      index++;
+      return;
+    }
+    const fields = {
+      index,
+      offset: at,
+      spacecraftId: f.spacecraftId,
+      virtualChannelId: f.virtualChannelId,
+      frameType: f.frameType,
+      frameSequenceNumber: f.frameSequenceNumber,
+      length: bytes.length,
+      ...(f.segmentHeader === undefined
+        ? {}
+        : { mapId: f.segmentHeader.mapId, sequenceFlags: f.segmentHeader.sequenceFlags }),
+    };
+    index++;
+    if (json) frames.push(fields);
+    else
+      line(
+        `frame ${Object.entries(fields)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(' ')}`,
+      );
+    if (f.frameType === 'BC') return;
+    let r = reassemblers.get(f.virtualChannelId);
+    if (r === undefined) {
+      r = new MapPacketReassembler();
+      reassemblers.set(f.virtualChannelId, r);
+    }
+    for (const res of r.push(f.segmentHeader, f.dataField)) {
+      if (res.kind === 'aborted') {
+        problems.push({
+          virtualChannelId: f.virtualChannelId,
+          mapId: res.mapId,
+          aborted: res.reason,
+        });
+        line(
+          `  vc ${f.virtualChannelId} map ${res.mapId}: ${res.reason} (${res.discardedOctets} octets discarded)`,
+        );
+        continue;
+      }
+      const p = res.packet;
+      const entry = {
+        virtualChannelId: f.virtualChannelId,
+        mapId: res.mapId,
+        length: p.length,
+        segments: res.segments,
+      };
+      if (json) packets.push(entry);
+      else
+        line(
+          `  packet vc ${f.virtualChannelId} map ${res.mapId}: ${p.length} octets in ${res.segments} segment(s)`,
+        );
+      if (o.packetsOut !== undefined) {
+        const name =
+          p[0]! >> 5 === 0 && p.length >= 2
+            ? `apid-${((p[0]! & 7) << 8) | p[1]!}.bin`
+            : `epp-protocol-${(p[0]! >> 2) & 7}.bin`;
+        let w = writers.get(name);
+        if (w === undefined) {
+          w = new BufferedFileWriter(join(o.packetsOut, name));
+          writers.set(name, w);
+        }
+        await w.write(p);
+      }
+    }
+  };
+  for await (const chunk of openInput(file)) {
+    const c = chunk as Uint8Array;
+    const buf = new Uint8Array(carry.length + c.length);
+    buf.set(carry);
+    buf.set(c, carry.length);
+    let pos = 0;
+    while (buf.length - pos >= 4) {
+      const len = peekTcFrameLength(buf, pos);
+      if (pos + len > buf.length) break;
+      await onFrame(buf.subarray(pos, pos + len), offset + pos);
+      pos += len;
+    }
+    offset += pos;
+    carry = buf.slice(pos);
+  }
+  if (carry.length > 0) {
+    problems.push({
+      offset,
+      error: 'TRUNCATED',
+      message: `${carry.length} octets after the last whole frame`,
+    });
+    line(`${carry.length} octets at ${offset}: truncated frame`);
+  }
+  for (const w of writers.values()) await w.close();
+  if (json) out.stdout(JSON.stringify({ frames, packets, problems }) + '\n');
+  else line(`${index} frames, ${problems.length} problems`);
+  if (problems.length > 0) out.exitCode = 1;
+}
+
+async function decodeCommand(
+  file: string,
+  o: DecodeFlags & { type: FrameType },
+  out: Output,
+): Promise<void> {
   const frameLength =
     o.frameLength === undefined
       ? undefined
@@ -406,14 +539,19 @@ async function encodeCommand(file: string, o: EncodeFlags, out: Output): Promise
 export function registerFrameCommands(program: Command, out: Output): void {
   const frames = program
     .command('frames')
-    .description('TM / AOS / USLP transfer frames (CCSDS 132.0, 732.0, 732.1)');
+    .description('TM / AOS / USLP / TC transfer frames (CCSDS 132.0, 732.0, 732.1, 232.0)');
 
   frames
     .command('decode')
     .argument('<file>', 'frame stream file, or - for standard input')
     .description('print each frame header and the packets extracted per virtual channel')
-    .addOption(typeOption())
+    .addOption(
+      new Option('--type <type>', 'frame type')
+        .choices(['tm', 'aos', 'uslp', 'tc'])
+        .makeOptionMandatory(),
+    )
     .option('--frame-length <octets>', 'frame length (TM and AOS; USLP fixed-length frames)')
+    .option('--segment-header', 'TC: frames on the virtual channels carry a segment header (MAPs)')
     .option('--fecf', 'frames end with a 16-bit FECF')
     .option('--ocf', 'AOS frames carry an OCF (TM and USLP read their OCF flag)')
     .option('--fhec', 'AOS headers carry the FHEC')
@@ -424,7 +562,11 @@ export function registerFrameCommands(program: Command, out: Output): void {
     )
     .option('--packets-out <dir>', 'write extracted packets per APID into this folder')
     .option('--json', 'machine-readable output')
-    .action((file: string, o: DecodeFlags) => decodeCommand(file, o, out));
+    .action((file: string, o: DecodeFlags) =>
+      o.type === 'tc'
+        ? decodeTcCommand(file, o, out)
+        : decodeCommand(file, o as DecodeFlags & { type: FrameType }, out),
+    );
 
   frames
     .command('encode')
