@@ -72,6 +72,8 @@ export interface EntityCounters {
   fileDataDropped: number;
   /** New transactions from peers refused by the limits (total, per peer, rate). */
   refusedTransactions: number;
+  /** PDUs dropped while journaled transactions were being restored. */
+  droppedWhileRecovering: number;
 }
 
 /** Sends the scheduler keeps in flight. */
@@ -95,6 +97,7 @@ export class CfdpEntity {
     pduErrors: 0,
     fileDataDropped: 0,
     refusedTransactions: 0,
+    droppedWhileRecovering: 0,
   };
   private readonly remotes = new Map<bigint, RemoteEntityConfig>();
   private readonly transport: Transport;
@@ -112,6 +115,7 @@ export class CfdpEntity {
   private nextSeq: bigint;
   private readonly rateState = new Map<bigint, { tokens: number; at: number; timer: boolean }>();
   private closedFlag = false;
+  private recovering = false;
   private readonly offMessage: () => void;
   private readonly waiters = new Map<
     string,
@@ -268,15 +272,28 @@ export class CfdpEntity {
    */
   async recover(): Promise<{ senders: number; receivers: number }> {
     if (this.journal === undefined) return { senders: 0, receivers: 0 };
-    const state = replayJournal(await this.journal.load());
+    // PDUs arriving before the journaled transactions are back would start a second transaction
+    // under the same ID; they are dropped instead (the peer sends them again).
+    this.recovering = true;
+    try {
+      return await this.recoverJournal(this.journal);
+    } finally {
+      this.recovering = false;
+    }
+  }
+
+  private async recoverJournal(
+    journal: TransactionJournal,
+  ): Promise<{ senders: number; receivers: number }> {
+    const state = replayJournal(await journal.load());
     if (state.nextSequenceNumber > this.nextSeq) this.nextSeq = state.nextSequenceNumber;
-    this.journal.append({ t: 'seq', next: this.nextSeq.toString() });
+    journal.append({ t: 'seq', next: this.nextSeq.toString() });
     let senders = 0;
     let receivers = 0;
     for (const s of state.senders) {
       const remote = this.remotes.get(s.remote);
       if (remote === undefined) {
-        this.journal.append({ t: 'end', k: s.key });
+        journal.append({ t: 'end', k: s.key });
         continue;
       }
       const id: TransactionId = {
@@ -304,7 +321,7 @@ export class CfdpEntity {
     for (const r of state.receivers) {
       const remote = this.remotes.get(r.remote);
       if (remote === undefined) {
-        this.journal.append({ t: 'end', k: r.key });
+        journal.append({ t: 'end', k: r.key });
         continue;
       }
       const id: TransactionId = {
@@ -504,6 +521,10 @@ export class CfdpEntity {
   }
 
   private onMessage(data: Uint8Array, from: string): void {
+    if (this.recovering) {
+      this.counters.droppedWhileRecovering++;
+      return;
+    }
     let pdu: Pdu;
     try {
       pdu = decodePdu(data);

@@ -220,10 +220,16 @@ export class SendTransaction extends Transaction {
     }
     const re = this.retransmit[0];
     if (re !== undefined) {
-      const end = Math.min(re[1], re[0] + this.segmentLength);
-      const data = await this.read(re[0], end - re[0]);
-      if (end >= re[1]) this.retransmit.shift();
-      else re[0] = end;
+      const start = re[0];
+      const end = Math.min(re[1], start + this.segmentLength);
+      const data = await this.read(start, end - start);
+      // A NAK handled during the read may have merged the list: consume from its head only if
+      // the head still starts where this segment did.
+      const head = this.retransmit[0];
+      if (head !== undefined && head[0] === start) {
+        if (end >= head[1]) this.retransmit.shift();
+        else head[0] = end;
+      }
       if (data.length === 0) return undefined;
       return this.fd.encode(end - data.length, data);
     }
