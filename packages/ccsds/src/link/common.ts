@@ -5,7 +5,13 @@
  * channel (355.0-B-2 section 4: Security Header and Trailer), received-packet records,
  * counters and events of the receivers.
  */
-import { CcsdsError, CcsdsErrorCode, checkInteger, crc16Ccitt } from '../core/index.js';
+import {
+  CcsdsError,
+  CcsdsErrorCode,
+  FramedStreamReader,
+  checkInteger,
+  crc16Ccitt,
+} from '../core/index.js';
 import type { PacketExtractionCounters, PacketQuality } from './packet-extraction.js';
 
 /** Octets of the Frame Error Control Field. */
@@ -172,4 +178,45 @@ export function newReceiverCounters(): ReceiverCounters {
     masterChannelGaps: 0,
     headersCorrected: 0,
   };
+}
+
+/**
+ * Cuts a stream of fixed-length frames that arrives in chunks of any size into frames: the core
+ * framed stream reader with a framer that knows only the length (frames inside a chunk are views
+ * of it; one split across chunks is assembled). A partial frame left at the end is reported once.
+ */
+export class FixedLengthFrameSplitter {
+  private reader: FramedStreamReader;
+
+  /**
+   * @param frameLength - octets per frame
+   * @param onFrame - each complete frame
+   * @param onPartial - the stream ended inside a frame
+   */
+  constructor(
+    private readonly frameLength: number,
+    private readonly onFrame: (frame: Uint8Array) => void,
+    private readonly onPartial: () => void,
+  ) {
+    this.reader = this.makeReader();
+  }
+
+  private makeReader(): FramedStreamReader {
+    const L = this.frameLength;
+    return new FramedStreamReader(
+      { maxHeaderLength: 1, maxUnitLength: L, probe: () => L },
+      { unit: (f) => this.onFrame(f), skipped: () => this.onPartial() },
+    );
+  }
+
+  /** Feeds the next chunk. */
+  push(chunk: Uint8Array): void {
+    this.reader.push(chunk);
+  }
+
+  /** Ends the stream (a partial frame goes to `onPartial`); the splitter can then start again. */
+  end(): void {
+    this.reader.end();
+    this.reader = this.makeReader();
+  }
 }

@@ -26,6 +26,7 @@ import {
   securityLengths,
   type VirtualChannelCounters,
   writeFecf,
+  FixedLengthFrameSplitter,
 } from '../common.js';
 import { ChannelMultiplexer, type MultiplexingScheme } from '../mux.js';
 import {
@@ -332,8 +333,7 @@ export class AosReceiver {
   private readonly stats: ReceiverCounters = newReceiverCounters();
   private readonly dataStart: number;
   private readonly dataEnd: number;
-  private readonly carry: Uint8Array;
-  private carryFill = 0;
+  private readonly splitter: FixedLengthFrameSplitter;
 
   /** @param options - frame format, channels, callbacks */
   constructor(options: AosReceiverOptions) {
@@ -350,7 +350,14 @@ export class AosReceiver {
       checkInteger(Number(k), 0, 63, 'virtual channel ID');
       securityLengths(v);
     }
-    this.carry = new Uint8Array(this.frameLength);
+    this.splitter = new FixedLengthFrameSplitter(
+      this.frameLength,
+      (f) => this.pushFrame(f),
+      () => {
+        this.stats.frames++;
+        this.badHeader('stream ended inside a frame');
+      },
+    );
   }
 
   /** Receiver-wide counters (snapshot). */
@@ -365,34 +372,12 @@ export class AosReceiver {
 
   /** Feeds a stream of concatenated frames in chunks of any size. */
   push(chunk: Uint8Array): void {
-    const L = this.frameLength;
-    let pos = 0;
-    if (this.carryFill > 0) {
-      const n = Math.min(L - this.carryFill, chunk.length);
-      this.carry.set(chunk.subarray(0, n), this.carryFill);
-      this.carryFill += n;
-      pos = n;
-      if (this.carryFill < L) return;
-      this.pushFrame(this.carry);
-      this.carryFill = 0;
-    }
-    while (pos + L <= chunk.length) {
-      this.pushFrame(chunk.subarray(pos, pos + L));
-      pos += L;
-    }
-    if (pos < chunk.length) {
-      this.carry.set(chunk.subarray(pos), 0);
-      this.carryFill = chunk.length - pos;
-    }
+    this.splitter.push(chunk);
   }
 
   /** Ends the stream: a partial frame is a bad frame; packets in progress are flagged or dropped. */
   end(): void {
-    if (this.carryFill > 0) {
-      this.stats.frames++;
-      this.badHeader('stream ended inside a frame');
-      this.carryFill = 0;
-    }
+    this.splitter.end();
     for (const vc of this.vcs.values()) vc.extractor.interrupt();
   }
 

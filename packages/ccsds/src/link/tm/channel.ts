@@ -25,6 +25,7 @@ import {
   securityLengths,
   type VirtualChannelCounters,
   writeFecf,
+  FixedLengthFrameSplitter,
 } from '../common.js';
 import { ChannelMultiplexer, type MultiplexingScheme } from '../mux.js';
 import {
@@ -358,8 +359,7 @@ export class TmReceiver {
   private readonly allowed: Set<number> | undefined;
   private readonly mcs = new Map<number, RecvMc>();
   private readonly stats: ReceiverCounters = newReceiverCounters();
-  private readonly carry: Uint8Array;
-  private carryFill = 0;
+  private readonly splitter: FixedLengthFrameSplitter;
 
   /** @param options - frame format, channels, callbacks */
   constructor(options: TmReceiverOptions) {
@@ -379,7 +379,14 @@ export class TmReceiver {
         checkInteger(v.secondaryHeaderLength, 0, 63, 'secondaryHeaderLength');
       securityLengths(v);
     }
-    this.carry = new Uint8Array(this.frameLength);
+    this.splitter = new FixedLengthFrameSplitter(
+      this.frameLength,
+      (f) => this.pushFrame(f),
+      () => {
+        this.stats.frames++;
+        this.badHeader('stream ended inside a frame');
+      },
+    );
   }
 
   /** Receiver-wide counters (a snapshot). */
@@ -401,25 +408,7 @@ export class TmReceiver {
    * are reassembled).
    */
   push(chunk: Uint8Array): void {
-    const L = this.frameLength;
-    let pos = 0;
-    if (this.carryFill > 0) {
-      const n = Math.min(L - this.carryFill, chunk.length);
-      this.carry.set(chunk.subarray(0, n), this.carryFill);
-      this.carryFill += n;
-      pos = n;
-      if (this.carryFill < L) return;
-      this.pushFrame(this.carry);
-      this.carryFill = 0;
-    }
-    while (pos + L <= chunk.length) {
-      this.pushFrame(chunk.subarray(pos, pos + L));
-      pos += L;
-    }
-    if (pos < chunk.length) {
-      this.carry.set(chunk.subarray(pos), 0);
-      this.carryFill = chunk.length - pos;
-    }
+    this.splitter.push(chunk);
   }
 
   /**
@@ -427,11 +416,7 @@ export class TmReceiver {
    * are flagged or dropped (by the gap policy).
    */
   end(): void {
-    if (this.carryFill > 0) {
-      this.stats.frames++;
-      this.badHeader('stream ended inside a frame');
-      this.carryFill = 0;
-    }
+    this.splitter.end();
     for (const mc of this.mcs.values()) for (const vc of mc.vcs) vc?.extractor.interrupt();
   }
 
