@@ -142,10 +142,9 @@ function headerFields(
   };
 }
 
-/** Output file name of a packet: `apid-<n>.bin` for Space Packets, `epp-<protocol>.bin` else. */
-function packetFile(p: ReceivedPacket): string {
-  const d = p.data;
-  if (p.packetVersionNumber === 0 && d.length >= 2) return `apid-${((d[0]! & 7) << 8) | d[1]!}.bin`;
+/** Output file name of a packet: `apid-<n>.bin` for Space Packets, `epp-protocol-<id>.bin` else. */
+function packetFile(d: Uint8Array): string {
+  if (d[0]! >> 5 === 0 && d.length >= 2) return `apid-${((d[0]! & 7) << 8) | d[1]!}.bin`;
   return `epp-protocol-${(d[0]! >> 2) & 7}.bin`;
 }
 
@@ -231,10 +230,7 @@ async function decodeTcCommand(file: string, o: DecodeFlags, out: Output): Promi
           `  packet vc ${f.virtualChannelId} map ${res.mapId}: ${p.length} octets in ${res.segments} segment(s)`,
         );
       if (o.packetsOut !== undefined) {
-        const name =
-          p[0]! >> 5 === 0 && p.length >= 2
-            ? `apid-${((p[0]! & 7) << 8) | p[1]!}.bin`
-            : `epp-protocol-${(p[0]! >> 2) & 7}.bin`;
+        const name = packetFile(p);
         let w = writers.get(name);
         if (w === undefined) {
           w = new BufferedFileWriter(join(o.packetsOut, name));
@@ -315,7 +311,7 @@ async function decodeCommand(
         `  packet vc ${p.virtualChannelId}${p.mapId === undefined ? '' : ` map ${p.mapId}`}: ${p.packetVersionNumber === 0 ? 'space packet' : 'encapsulation packet'}, ${p.data.length} octets${p.quality === 'good' ? '' : ' (INCOMPLETE)'}\n`,
       );
     if (o.packetsOut !== undefined && p.quality === 'good') {
-      const name = packetFile(p);
+      const name = packetFile(p.data);
       let w = writers.get(name);
       if (w === undefined) {
         w = new BufferedFileWriter(join(o.packetsOut, name));
