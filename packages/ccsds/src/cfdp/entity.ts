@@ -380,6 +380,15 @@ export class CfdpEntity {
     this.pump();
   }
 
+  /**
+   * Abandons a transaction at once (727.0-B-5 §4.11.2.2.4): no further PDUs are sent or
+   * accepted for it, and an Abandoned.indication follows. Used by operators when a peer is
+   * gone for good and cancelling (which waits for the peer) would not end the transaction.
+   */
+  abandon(id: TransactionId): void {
+    this.find(id).abandon(ConditionCode.CANCEL_REQUEST_RECEIVED);
+  }
+
   /** Report.request: emits and returns a Report.indication. */
   report(id: TransactionId): TransactionStatusReport {
     const r = this.find(id).statusReport();
