@@ -101,6 +101,20 @@ export interface BundleAgentOptions {
   defaultLifetime?: number;
   /** Retry interval after a failed transmission, ms (default 1,000). */
   retryIntervalMs?: number;
+  /**
+   * Send window per next hop: bundles handed to a convergence layer and not yet confirmed
+   * (acknowledged by TCPCL, written by the others), at most this many (default 64) ...
+   */
+  maxInFlightBundles?: number;
+  /** ... and at most this many octets, though always at least one bundle (default 4 MiB). */
+  maxInFlightBytes?: number;
+  /**
+   * Bundles delivered locally that are remembered (by source, creation time, sequence number
+   * and fragment) until their lifetime ends, so a copy arriving again (a sender retransmitting
+   * after losing the acknowledgement) is not delivered twice; at most this many (default
+   * 16,384, oldest forgotten first; 0 turns duplicate suppression off).
+   */
+  duplicateMemory?: number;
   /** Decoding limits for received bundles. */
   decode?: BundleDecodeOptions;
   /** Block types this agent processes besides payload, previous node, age and hop count. */
@@ -156,6 +170,19 @@ interface Stored {
   sending: boolean;
   /** Waiting for a local registration rather than for a next hop. */
   local: boolean;
+  /** Next hop whose queue holds it. */
+  queuedOn: string | undefined;
+}
+
+/** A next hop's send window: bundles waiting for it and bundles in flight. */
+interface Link {
+  address: string;
+  queue: Stored[];
+  head: number;
+  inFlight: number;
+  inFlightBytes: number;
+  /** Set after a failed transmission: nothing more is sent until it fires or the link is up. */
+  backoff: TimerId | undefined;
 }
 
 /** The bundle protocol agent; see the module comment. */
@@ -177,14 +204,33 @@ export class BundleAgent {
   private lastTime = -1;
   private seq = 0;
   private closed = false;
-  /** Counters. */
-  readonly counts = { received: 0, delivered: 0, forwarded: 0, deleted: 0, invalid: 0 };
+  private readonly links = new Map<string, Link>();
+  /** Keys of bundles delivered here, with their expiry time (insertion order = age). */
+  private readonly deliveredKeys = new Map<string, number>();
+  private readonly maxInFlightBundles: number;
+  private readonly maxInFlightBytes: number;
+  private readonly duplicateMemory: number;
+  /** Counters; `duplicates` are copies of bundles already delivered here, suppressed. */
+  readonly counts = {
+    received: 0,
+    delivered: 0,
+    forwarded: 0,
+    deleted: 0,
+    invalid: 0,
+    duplicates: 0,
+    retransmissions: 0,
+  };
 
   constructor(options: BundleAgentOptions) {
     if (!Number.isSafeInteger(options.node) || options.node < 1) {
       throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, 'node must be a positive integer');
     }
     this.opts = options;
+    this.maxInFlightBundles = options.maxInFlightBundles ?? 64;
+    this.maxInFlightBytes = options.maxInFlightBytes ?? 4 << 20;
+    this.duplicateMemory = options.duplicateMemory ?? 16_384;
+    if (!Number.isSafeInteger(this.maxInFlightBundles) || this.maxInFlightBundles < 1)
+      throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, 'maxInFlightBundles must be >= 1');
     this.nodeId = { scheme: 'ipn', node: options.node, service: 0 };
     this.clock = options.clock;
     this.store = options.store ?? new MemoryBundleStore();
@@ -220,8 +266,11 @@ export class BundleAgent {
     this.offs.push(
       cla.events.on('message', (data) => this.receive(data)),
       cla.events.on('error', (e) => this.fail(e)),
-      cla.events.on('link', (_peer, up) => {
-        if (up) this.flush();
+      cla.events.on('link', (peer, up) => {
+        if (!up) return;
+        const link = this.links.get(peer);
+        if (link !== undefined) this.requeue(link);
+        this.flush();
       }),
     );
   }
@@ -365,6 +414,13 @@ export class BundleAgent {
   private admit(bundle: Bundle, bytes: Uint8Array, receivedAt: number, id?: string): void {
     const key = id ?? bundleKey(bundle);
     if (this.stored.has(key)) return; // a duplicate
+    if (this.deliveredKeys.has(key) && this.isLocal(bundle)) {
+      // Delivered already: a copy the previous hop sent again (RFC 9171 §5.6 lets an agent
+      // discard it); it is not delivered twice.
+      this.counts.duplicates++;
+      if (id !== undefined) this.store.delete(id);
+      return;
+    }
     const expiresAt = this.expiry(bundle, receivedAt);
     if (expiresAt <= this.clock.now()) {
       if (id !== undefined) this.store.delete(id);
@@ -381,6 +437,7 @@ export class BundleAgent {
       retry: undefined,
       sending: false,
       local: this.isLocal(bundle),
+      queuedOn: undefined,
     };
     this.stored.set(key, s);
     if (id === undefined) this.store.put(key, bytes, receivedAt);
@@ -462,6 +519,7 @@ export class BundleAgent {
     const regs = this.registrations.get(this.serviceOf(b));
     if (regs === undefined || regs.size === 0) return; // kept until an application registers
     this.remove(s);
+    this.remember(s);
     this.counts.delivered++;
     const payload = bundlePayload(b);
     for (const r of regs) {
@@ -477,6 +535,17 @@ export class BundleAgent {
       this.events.emit('delivered', b);
     } catch (e) {
       this.fail(e);
+    }
+  }
+
+  /** Remembers a delivered bundle until it expires, for duplicate suppression. */
+  private remember(s: Stored): void {
+    if (this.duplicateMemory === 0) return;
+    const now = this.clock.now();
+    this.deliveredKeys.set(s.id, s.expiresAt);
+    for (const [k, exp] of this.deliveredKeys) {
+      if (this.deliveredKeys.size <= this.duplicateMemory && exp > now) break;
+      this.deliveredKeys.delete(k);
     }
   }
 
@@ -505,7 +574,7 @@ export class BundleAgent {
   }
 
   private forward(s: Stored): void {
-    if (s.sending || this.closed) return;
+    if (s.sending || s.queuedOn !== undefined || this.closed) return;
     if (s.retry !== undefined) {
       this.clock.cancelTimer(s.retry);
       s.retry = undefined;
@@ -521,6 +590,66 @@ export class BundleAgent {
       });
       return;
     }
+    let link = this.links.get(address);
+    if (link === undefined) {
+      link = { address, queue: [], head: 0, inFlight: 0, inFlightBytes: 0, backoff: undefined };
+      this.links.set(address, link);
+    }
+    s.queuedOn = address;
+    link.queue.push(s);
+    this.pump(link);
+  }
+
+  /** Bundles waiting for the next hop at `address`, and in flight to it. */
+  linkBacklog(address: string): { queued: number; inFlight: number; inFlightBytes: number } {
+    const l = this.links.get(address);
+    return l === undefined
+      ? { queued: 0, inFlight: 0, inFlightBytes: 0 }
+      : { queued: l.queue.length - l.head, inFlight: l.inFlight, inFlightBytes: l.inFlightBytes };
+  }
+
+  /** Takes the link's queue back and routes each bundle again (route and contacts may have changed). */
+  private requeue(link: Link): void {
+    if (link.backoff !== undefined) {
+      this.clock.cancelTimer(link.backoff);
+      link.backoff = undefined;
+    }
+    const waiting = link.queue.slice(link.head);
+    link.queue = [];
+    link.head = 0;
+    for (const s of waiting) {
+      s.queuedOn = undefined;
+      if (this.stored.get(s.id) === s) this.forward(s);
+    }
+  }
+
+  /** Hands queued bundles to the convergence layer while the link's send window has room. */
+  private pump(link: Link): void {
+    while (
+      link.head < link.queue.length &&
+      !this.closed &&
+      link.backoff === undefined &&
+      link.inFlight < this.maxInFlightBundles &&
+      (link.inFlight === 0 || link.inFlightBytes < this.maxInFlightBytes)
+    ) {
+      const s = link.queue[link.head]!;
+      link.queue[link.head++] = undefined as unknown as Stored;
+      if (link.head > 1024 && link.head * 2 > link.queue.length) {
+        link.queue.splice(0, link.head);
+        link.head = 0;
+      }
+      s.queuedOn = undefined;
+      if (this.stored.get(s.id) !== s) continue; // expired or gone while queued
+      this.transmit(s, link);
+    }
+    if (link.head === link.queue.length) {
+      link.queue.length = 0;
+      link.head = 0;
+    }
+  }
+
+  private transmit(s: Stored, link: Link): void {
+    const address = link.address;
     const scheme = address.slice(0, Math.max(0, address.indexOf('://')));
     const cla = this.clas.get(scheme);
     if (cla === undefined) {
@@ -529,34 +658,67 @@ export class BundleAgent {
       );
       return;
     }
-    const out = this.prepareForward(s);
+    let units: Uint8Array[];
+    try {
+      const out = this.prepareForward(s);
+      units =
+        out.bytes.length > cla.maxMessageLength
+          ? fragmentBundle(out.bundle, cla.maxMessageLength).map(encodeBundle)
+          : [out.bytes];
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    const bytes = units.reduce((n, u) => n + u.length, 0);
     s.sending = true;
-    const units =
-      out.bytes.length > cla.maxMessageLength
-        ? fragmentBundle(out.bundle, cla.maxMessageLength).map(encodeBundle)
-        : [out.bytes];
-    void (async () => {
-      try {
-        for (const u of units) await cla.send(address, u);
-        s.sending = false;
-        if (this.stored.get(s.id) !== s) return;
-        this.remove(s);
-        this.counts.forwarded++;
-        if ((s.bundle.primary.flags & BundleFlags.REPORT_FORWARDING) !== 0) {
-          this.report(s.bundle, { forwarded: true }, StatusReason.NO_ADDITIONAL_INFORMATION);
+    link.inFlight++;
+    link.inFlightBytes += bytes;
+    const settle = (): void => {
+      s.sending = false;
+      link.inFlight--;
+      link.inFlightBytes -= bytes;
+    };
+    const sent =
+      units.length === 1
+        ? cla.send(address, units[0]!)
+        : Promise.all(units.map((u) => cla.send(address, u)));
+    sent.then(
+      () => {
+        settle();
+        if (this.stored.get(s.id) === s) {
+          this.remove(s);
+          this.counts.forwarded++;
+          if ((s.bundle.primary.flags & BundleFlags.REPORT_FORWARDING) !== 0) {
+            this.report(s.bundle, { forwarded: true }, StatusReason.NO_ADDITIONAL_INFORMATION);
+          }
+          try {
+            this.events.emit('forwarded', s.bundle, address);
+          } catch (e) {
+            this.fail(e);
+          }
         }
-        this.events.emit('forwarded', s.bundle, address);
-      } catch (e) {
-        s.sending = false;
+        this.pump(link);
+      },
+      (e: unknown) => {
+        settle();
         this.fail(e);
-        if (this.stored.get(s.id) === s && !this.closed) {
-          s.retry = this.clock.setTimer(this.opts.retryIntervalMs ?? 1000, () => {
-            s.retry = undefined;
-            this.forward(s);
+        // Not confirmed (refused, session lost, ...): the bundle stays in the store and waits
+        // in the link's queue; the link rests for the retry interval (or until it is up again)
+        // so the bundles behind it do not all fail the same way.
+        if (this.closed) return;
+        if (this.stored.get(s.id) === s) {
+          this.counts.retransmissions++;
+          s.queuedOn = address;
+          link.queue.push(s);
+        }
+        if (link.backoff === undefined) {
+          link.backoff = this.clock.setTimer(this.opts.retryIntervalMs ?? 1000, () => {
+            link.backoff = undefined;
+            this.requeue(link);
           });
         }
-      }
-    })();
+      },
+    );
   }
 
   /** The bundle as it leaves: previous node = this node, hop count + 1, bundle age updated. */
@@ -592,6 +754,10 @@ export class BundleAgent {
     for (const s of this.stored.values()) {
       if (s.timer !== undefined) this.clock.cancelTimer(s.timer);
       if (s.retry !== undefined) this.clock.cancelTimer(s.retry);
+    }
+    for (const l of this.links.values()) {
+      if (l.backoff !== undefined) this.clock.cancelTimer(l.backoff);
+      l.backoff = undefined;
     }
   }
 }

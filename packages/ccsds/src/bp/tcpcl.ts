@@ -194,6 +194,43 @@ export function encodeTcpclMessage(m: TcpclMessage): Uint8Array {
   return out!;
 }
 
+/**
+ * Encodes the header of an XFER_SEGMENT carrying `dataLength` octets (the data follows it on
+ * the wire). With `transferLength` >= 0 (the START segment) it carries the Transfer Length
+ * extension item.
+ */
+export function encodeSegmentHeader(
+  flags: number,
+  transferId: number,
+  transferLength: number,
+  dataLength: number,
+): Uint8Array {
+  const start = transferLength >= 0;
+  const out = new Uint8Array(start ? 35 : 18);
+  const dv = new DataView(out.buffer);
+  out[0] = TcpclMessageType.XFER_SEGMENT;
+  out[1] = flags;
+  put64(dv, 2, transferId);
+  let at = 10;
+  if (start) {
+    dv.setUint32(10, 13); // one extension item: 5 octets of header + 8 of value
+    out[14] = 0;
+    dv.setUint16(15, TRANSFER_LENGTH_EXTENSION);
+    dv.setUint16(17, 8);
+    put64(dv, 19, transferLength);
+    at = 27;
+  }
+  put64(dv, at, dataLength);
+  return out;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 /** Limits of {@link TcpclParser}. */
 export interface TcpclParserLimits {
   /** Largest segment data accepted (our segment MRU); default 1 MiB. */
@@ -362,6 +399,11 @@ export function parseTcpclMessage(
 export interface TcpclIo {
   /** Writes octets; resolves when the stream can take more (back-pressure). */
   write(data: Uint8Array): Promise<void>;
+  /**
+   * Optional: writes several buffers in order without copying them together; returns a promise
+   * only when the stream is full (resolving when it can take more), else `undefined`.
+   */
+  writev?(parts: Uint8Array[]): Promise<void> | undefined;
   /** Closes the stream. */
   close(): void;
 }
@@ -409,6 +451,8 @@ interface OutTransfer {
   data: Uint8Array;
   acked: number;
   refused: boolean;
+  resolve: () => void;
+  reject: (e: Error) => void;
 }
 
 interface InTransfer {
@@ -432,6 +476,9 @@ export class TcpclSession {
   private readonly io: TcpclIo;
   private readonly opts: Required<TcpclSessionOptions>;
   private buf: Uint8Array = new Uint8Array(0);
+  /** Our own receive buffer when `buf` is a view into it, and the end of its valid octets. */
+  private own: Uint8Array | undefined;
+  private ownEnd = 0;
   private contactReceived = false;
   private nextTransferId = 0;
   private readonly outgoing = new Map<number, OutTransfer>();
@@ -491,7 +538,11 @@ export class TcpclSession {
 
   /**
    * Sends one bundle as a transfer, in segments no larger than the peer's segment MRU.
-   * Resolves when every segment was written; acknowledgements arrive as `acknowledged`.
+   * Resolves when the peer has acknowledged the whole transfer (the XFER_ACK with the END flag
+   * covering every octet), or refused it with reason `COMPLETED` (it already has the bundle).
+   * Rejects with `INVALID_STATE` when the peer refuses it for any other reason (XFER_REFUSE)
+   * or the session ends first, so the caller can keep the bundle and send it again.
+   * The bundle's octets must not change until the promise settles.
    */
   send(bundle: Uint8Array): Promise<void> {
     if (this.state !== 'established') {
@@ -507,41 +558,42 @@ export class TcpclSession {
         ),
       );
     }
-    const t: OutTransfer = {
-      id: this.nextTransferId++,
-      data: bundle.slice(),
-      acked: 0,
-      refused: false,
-    };
-    this.outgoing.set(t.id, t);
-    const run = async (): Promise<void> => {
-      const seg = Math.max(1, this.peerSegmentMru);
-      let off = 0;
-      do {
-        if (t.refused || this.state === 'closed') return;
-        const n = Math.min(seg, t.data.length - off);
-        let flags = 0;
-        if (off === 0) flags |= TransferFlags.START;
-        if (off + n === t.data.length) flags |= TransferFlags.END;
-        const ext = new Uint8Array(8);
-        put64(new DataView(ext.buffer), 0, t.data.length);
-        await this.write(
-          encodeTcpclMessage({
-            type: 0x01,
-            flags,
-            transferId: t.id,
-            ...(off === 0
-              ? { extensions: [{ flags: 0, itemType: TRANSFER_LENGTH_EXTENSION, value: ext }] }
-              : {}),
-            data: t.data.subarray(off, off + n),
-          }),
-        );
-        off += n;
-      } while (off < t.data.length);
-    };
-    const p = this.sendChain.then(run);
-    this.sendChain = p.catch(() => undefined);
-    return p;
+    return new Promise<void>((resolve, reject) => {
+      const t: OutTransfer = {
+        id: this.nextTransferId++,
+        data: bundle,
+        acked: 0,
+        refused: false,
+        resolve,
+        reject,
+      };
+      this.outgoing.set(t.id, t);
+      const p = this.sendChain.then(() => this.writeTransfer(t));
+      this.sendChain = p.catch((e: unknown) => {
+        if (this.outgoing.delete(t.id)) t.reject(e instanceof Error ? e : new Error(String(e)));
+      });
+    });
+  }
+
+  private async writeTransfer(t: OutTransfer): Promise<void> {
+    const seg = Math.max(1, this.peerSegmentMru);
+    let off = 0;
+    do {
+      if (t.refused || this.state === 'closed' || !this.outgoing.has(t.id)) return;
+      const n = Math.min(seg, t.data.length - off);
+      let flags = 0;
+      if (off === 0) flags |= TransferFlags.START;
+      if (off + n === t.data.length) flags |= TransferFlags.END;
+      const header = encodeSegmentHeader(flags, t.id, off === 0 ? t.data.length : -1, n);
+      this.lastSent = this.opts.clock.now();
+      const w =
+        this.io.writev === undefined
+          ? this.io.write(concat(header, t.data.subarray(off, off + n)))
+          : this.io.writev([header, t.data.subarray(off, off + n)]);
+      off += n;
+      // Only wait when the stream asks for it (back-pressure); otherwise keep filling it.
+      if (w !== undefined) await w;
+    } while (off < t.data.length);
   }
 
   /** Octets of our transfers not yet acknowledged. */
@@ -559,13 +611,10 @@ export class TcpclSession {
   receive(chunk: Uint8Array): void {
     if (this.state === 'closed') return;
     this.lastReceived = this.opts.clock.now();
-    if (this.buf.length === 0) this.buf = chunk;
-    else {
-      const b = new Uint8Array(this.buf.length + chunk.length);
-      b.set(this.buf);
-      b.set(chunk, this.buf.length);
-      this.buf = b;
-    }
+    if (this.buf.length === 0) {
+      this.buf = chunk;
+      this.own = undefined;
+    } else this.append(chunk);
     try {
       for (;;) {
         if (!this.contactReceived) {
@@ -579,10 +628,7 @@ export class TcpclSession {
           maxSegmentLength: this.opts.segmentMru,
           maxExtensionsLength: 1 << 16,
         });
-        if (r === null) {
-          if (this.buf.byteOffset > 0 && this.buf.length < 4096) this.buf = this.buf.slice();
-          return;
-        }
+        if (r === null) return;
         this.buf = this.buf.subarray(r.length);
         this.onMessage(r.message);
         if (this.isClosed()) return;
@@ -599,12 +645,39 @@ export class TcpclSession {
         );
       }
       this.buf = new Uint8Array(0);
+      this.own = undefined;
       this.terminate(
         e instanceof CcsdsError && e.code === CcsdsErrorCode.LIMIT_EXCEEDED
           ? TerminationReason.RESOURCE_EXHAUSTION
           : TerminationReason.UNKNOWN,
       );
     }
+  }
+
+  /**
+   * Appends `chunk` to the unparsed octets, in a buffer of our own that grows by doubling, so a
+   * message arriving in many small chunks costs one copy per octet (not one per chunk).
+   */
+  private append(chunk: Uint8Array): void {
+    const need = this.buf.length + chunk.length;
+    const own = this.own;
+    if (
+      own !== undefined &&
+      this.buf.buffer === own.buffer &&
+      this.buf.byteOffset + this.buf.length === own.byteOffset + this.ownEnd &&
+      this.ownEnd + chunk.length <= own.length
+    ) {
+      own.set(chunk, this.ownEnd);
+      this.ownEnd += chunk.length;
+      this.buf = own.subarray(this.ownEnd - need, this.ownEnd);
+      return;
+    }
+    const b = new Uint8Array(Math.max(need * 2, 1 << 16));
+    b.set(this.buf);
+    b.set(chunk, this.buf.length);
+    this.own = b;
+    this.ownEnd = need;
+    this.buf = b.subarray(0, need);
   }
 
   private onContactHeader(h: Uint8Array): void {
@@ -666,6 +739,7 @@ export class TcpclSession {
         t.acked = Math.max(t.acked, m.acknowledgedLength);
         if ((m.flags & TransferFlags.END) !== 0 && t.acked >= t.data.length) {
           this.outgoing.delete(t.id);
+          t.resolve();
           this.emit('acknowledged', t.id);
         }
         return;
@@ -675,6 +749,14 @@ export class TcpclSession {
         if (t === undefined) return;
         t.refused = true;
         this.outgoing.delete(t.id);
+        if (m.reason === RefuseReason.COMPLETED) t.resolve();
+        else
+          t.reject(
+            new CcsdsError(
+              CcsdsErrorCode.INVALID_STATE,
+              `peer refused transfer ${t.id} (XFER_REFUSE reason ${m.reason})`,
+            ),
+          );
         this.emit('refused', t.id, m.reason);
         return;
       }
@@ -838,8 +920,17 @@ export class TcpclSession {
     this.timer = undefined;
     const err = new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'TCPCL session closed');
     for (const w of this.waiters.splice(0)) w.reject(err);
-    const left = [...this.outgoing.values()].filter((t) => !t.refused).map((t) => t.data);
+    const pending = [...this.outgoing.values()].filter((t) => !t.refused);
+    const left = pending.map((t) => t.data);
     this.outgoing.clear();
+    for (const t of pending) {
+      t.reject(
+        new CcsdsError(
+          CcsdsErrorCode.INVALID_STATE,
+          `TCPCL session closed before transfer ${t.id} was acknowledged`,
+        ),
+      );
+    }
     try {
       this.io.close();
     } catch {

@@ -139,9 +139,11 @@ test('session: a transfer above the transfer MRU is refused; termination is answ
   a.peerTransferMru = 1 << 20;
   const refused: number[] = [];
   a.events.on('refused', (_id, reason) => refused.push(reason));
-  await a.send(bundleOfLength(2000));
-  await tick();
-  await tick();
+  // The transfer's promise rejects on XFER_REFUSE, so a caller keeps the bundle.
+  await assert.rejects(
+    a.send(bundleOfLength(2000)),
+    (e) => isCcsdsError(e, CcsdsErrorCode.INVALID_STATE) && /XFER_REFUSE reason 2/.test(e.message),
+  );
   assert.deepEqual(refused, [RefuseReason.NO_RESOURCES]);
   const closed: (number | undefined)[] = [];
   a.events.on('closed', (r) => closed.push(r));
@@ -157,6 +159,64 @@ test('session: a transfer above the transfer MRU is refused; termination is answ
   ]);
   await assert.rejects(a.send(bundleOfLength(100)), (e) =>
     isCcsdsError(e, CcsdsErrorCode.INVALID_STATE),
+  );
+});
+
+test('session: send resolves on the final acknowledgement only; a session lost first rejects every transfer not acknowledged', async () => {
+  const clock = new SimulatedClock();
+  const { a, b, log } = pair(clock, {}, { segmentMru: 100 });
+  await a.ready();
+  // b stops acknowledging after its first XFER_ACK: the transfer is written but not confirmed.
+  let acks = 0;
+  const realReceive = a.receive.bind(a);
+  (a as unknown as { receive: (c: Uint8Array) => void }).receive = (c) => {
+    if (c[0] === 0x02 && ++acks > 1) return;
+    realReceive(c);
+  };
+  let settled: string | undefined;
+  const p1 = a.send(bundleOfLength(450)).then(
+    () => (settled = 'resolved'),
+    (e: unknown) => {
+      settled = 'rejected';
+      throw e;
+    },
+  );
+  const p2 = a.send(bundleOfLength(100));
+  const got: Uint8Array[] = [];
+  b.events.on('bundle', (d) => got.push(d));
+  for (let i = 0; i < 5; i++) await tick();
+  assert.equal(got.length, 2); // b has both bundles...
+  assert.equal(settled, undefined); // ...but a has no final acknowledgement for them
+  assert.equal(a.unacknowledged, 550 - 100);
+  const left: number[] = [];
+  a.events.on('closed', (_r, l) => left.push(...l.map((x) => x.length)));
+  b.close(); // the stream ends under the session
+  await assert.rejects(p1, (e) => isCcsdsError(e, CcsdsErrorCode.INVALID_STATE));
+  await assert.rejects(p2, /before transfer 1 was acknowledged/);
+  assert.deepEqual(left, [450, 100]);
+  assert.ok(log.some((l) => l.from === 'b' && l.bytes[0] === 0x02));
+
+  // XFER_REFUSE with reason COMPLETED means the peer already has the bundle: success.
+  const q = pair(clock);
+  await q.a.ready();
+  (q.b as unknown as { onSegment: (m: { transferId: number }) => void }).onSegment = (m) =>
+    void (q.b as unknown as { write: (d: Uint8Array) => Promise<void> }).write(
+      encodeTcpclMessage({ type: 0x03, reason: RefuseReason.COMPLETED, transferId: m.transferId }),
+    );
+  await q.a.send(bundleOfLength(100));
+  await assert.rejects(
+    (() => {
+      (q.b as unknown as { onSegment: (m: { transferId: number }) => void }).onSegment = (m) =>
+        void (q.b as unknown as { write: (d: Uint8Array) => Promise<void> }).write(
+          encodeTcpclMessage({
+            type: 0x03,
+            reason: RefuseReason.RETRANSMIT,
+            transferId: m.transferId,
+          }),
+        );
+      return q.a.send(bundleOfLength(100));
+    })(),
+    /XFER_REFUSE reason 3/,
   );
 });
 

@@ -3,9 +3,10 @@
  * It listens for sessions and opens one to a peer on the first `send` to it; later sends reuse
  * the session. A bundle from a session arrives with `from` = that session's address (the peer's
  * listening address for sessions we opened, `tcpcl://ip:port` of the connection otherwise);
- * replies to `from` go back over the same session. Bundles the peer never acknowledged when a
- * session ends are reported in the `unacknowledged` event so an agent can send them again.
- * TLS is not offered.
+ * replies to `from` go back over the same session. `send` resolves only once the peer has
+ * acknowledged the whole bundle, and rejects when the peer refuses it or the session ends
+ * before the final acknowledgement, so an agent keeps the bundle and sends it again (the
+ * bundles are also reported in the `unacknowledged` event). TLS is not offered.
  */
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import {
@@ -116,25 +117,43 @@ export class TcpclConvergenceLayer implements ConvergenceLayer {
   private attach(socket: Socket, key: string, active: boolean): Entry {
     socket.setNoDelay(true);
     this.sockets.add(socket);
+    // Writes made in one turn of the event loop (segments, acknowledgements) leave in one
+    // writev: the socket is corked on the first and uncorked on the next tick.
+    let corked = false;
+    const uncork = (): void => {
+      corked = false;
+      socket.uncork();
+    };
+    const cork = (): void => {
+      if (corked) return;
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    };
+    const full = (): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const done = (): void => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
     const session = new TcpclSession(
       {
-        write: (data) =>
-          new Promise<void>((resolve) => {
-            if (socket.destroyed) {
-              resolve();
-              return;
-            }
-            if (socket.write(data)) resolve();
-            else {
-              const done = (): void => {
-                socket.off('drain', done);
-                socket.off('close', done);
-                resolve();
-              };
-              socket.on('drain', done);
-              socket.on('close', done);
-            }
-          }),
+        write: (data) => {
+          if (socket.destroyed || !socket.writable) return Promise.resolve();
+          cork();
+          return socket.write(data) ? Promise.resolve() : full();
+        },
+        writev: (parts) => {
+          if (socket.destroyed || !socket.writable) return undefined;
+          cork();
+          let ok = true;
+          for (const part of parts) ok = socket.write(part);
+          return ok ? undefined : full();
+        },
         close: () => socket.end(),
       },
       {
