@@ -40,6 +40,7 @@ interface DecodeFlags {
   segmentHeader?: boolean;
   frameLength?: string;
   fecf?: boolean;
+  fecfLength?: string;
   ocf?: boolean;
   fhec?: boolean;
   insertZone?: string;
@@ -55,6 +56,7 @@ interface EncodeFlags {
   scid: string;
   vcid: string;
   fecf?: boolean;
+  fecfLength?: string;
   ocf?: boolean;
   fhec?: boolean;
   insertZone?: string;
@@ -66,6 +68,24 @@ interface EncodeFlags {
 const typeOption = (): Option =>
   new Option('--type <type>', 'frame type').choices(['tm', 'aos', 'uslp']).makeOptionMandatory();
 
+/**
+ * FECF octets from `--fecf` (2) and `--fecf-length 2|4` (which implies `--fecf`); 0 for none.
+ * Only USLP frames may carry the 4-octet FECF (CCSDS CRC-32).
+ */
+function fecfOctets(o: { fecf?: boolean; fecfLength?: string }, type: string): 0 | 2 | 4 {
+  if (o.fecfLength === undefined) return o.fecf === true ? 2 : 0;
+  const n = parseInteger(o.fecfLength, 2, 4, '--fecf-length');
+  if (n !== 2 && n !== 4) throw new CliFailure('--fecf-length must be 2 or 4', 2);
+  if (n === 4 && type !== 'uslp')
+    throw new CliFailure('a 4-octet FECF exists only for --type uslp', 2);
+  return n;
+}
+
+/** USLP FECF options for a FECF of `n` octets. */
+function uslpFecf(n: 0 | 2 | 4): { fecfPresent: boolean; fecfLength?: 2 | 4 } {
+  return n === 0 ? { fecfPresent: false } : { fecfPresent: true, fecfLength: n };
+}
+
 /** A frame's header fields for printing: the decoded object without its byte views. */
 function headerFields(
   type: FrameType,
@@ -75,7 +95,7 @@ function headerFields(
 ): Record<string, unknown> {
   const ocfHex = (b: Uint8Array | undefined): string | null => (b === undefined ? null : toHex(b));
   if (type === 'tm') {
-    const f = decodeTmFrame(frame, { fecfPresent: o.fecf === true, verifyFecf: false });
+    const f = decodeTmFrame(frame, { fecfPresent: fecfOctets(o, type) > 0, verifyFecf: false });
     return {
       spacecraftId: f.spacecraftId,
       virtualChannelId: f.virtualChannelId,
@@ -93,7 +113,7 @@ function headerFields(
   }
   if (type === 'aos') {
     const f = decodeAosFrame(frame, {
-      fecfPresent: o.fecf === true,
+      fecfPresent: fecfOctets(o, type) > 0,
       fhecPresent: o.fhec === true,
       ocfPresent: o.ocf === true,
       insertZoneLength:
@@ -115,7 +135,7 @@ function headerFields(
     };
   }
   const f = decodeUslpFrame(frame, {
-    fecfPresent: o.fecf === true,
+    ...uslpFecf(fecfOctets(o, type)),
     insertZoneLength:
       o.insertZone === undefined ? 0 : parseInteger(o.insertZone, 0, 65535, '--insert-zone'),
     ...(o.truncatedLength === undefined
@@ -138,6 +158,10 @@ function headerFields(
     uslpProtocolId: f.uslpProtocolId,
     firstHeaderOrLastValidOctetPointer: f.firstHeaderOrLastValidOctetPointer ?? null,
     operationalControlField: ocfHex(f.operationalControlField),
+    frameErrorControlField:
+      f.frameErrorControlField === undefined
+        ? null
+        : f.frameErrorControlField.toString(16).padStart(2 * fecfOctets(o, type), '0'),
     fecfValid: f.fecfValid ?? null,
   };
 }
@@ -155,7 +179,7 @@ function packetFile(d: Uint8Array): string {
  */
 async function decodeTcCommand(file: string, o: DecodeFlags, out: Output): Promise<void> {
   const json = o.json === true;
-  const fecfPresent = o.fecf === true;
+  const fecfPresent = fecfOctets(o, 'tc') > 0;
   const reassemblers = new Map<number, MapPacketReassembler>();
   const frames: Record<string, unknown>[] = [];
   const packets: Record<string, unknown>[] = [];
@@ -280,6 +304,7 @@ async function decodeCommand(
       : parseInteger(o.frameLength, 7, 65536, '--frame-length');
   if (frameLength === undefined && o.type !== 'uslp')
     throw new CliFailure(`--frame-length is required for --type ${o.type}`, 2);
+  const fecf = fecfOctets(o, o.type);
   const writers = new Map<string, BufferedFileWriter>();
   if (o.packetsOut !== undefined) mkdirSync(o.packetsOut, { recursive: true });
   const pending: Promise<void>[] = [];
@@ -327,11 +352,11 @@ async function decodeCommand(
     o.insertZone === undefined ? 0 : parseInteger(o.insertZone, 0, 65535, '--insert-zone');
   const receiver =
     o.type === 'tm'
-      ? new TmReceiver({ frameLength: frameLength!, fecfPresent: o.fecf === true, ...common })
+      ? new TmReceiver({ frameLength: frameLength!, fecfPresent: fecf > 0, ...common })
       : o.type === 'aos'
         ? new AosReceiver({
             frameLength: frameLength!,
-            fecfPresent: o.fecf === true,
+            fecfPresent: fecf > 0,
             fhecPresent: o.fhec === true,
             ocfPresent: o.ocf === true,
             insertZoneLength,
@@ -350,7 +375,7 @@ async function decodeCommand(
                     '--truncated-length',
                   ),
                 }),
-            fecfPresent: o.fecf === true,
+            ...uslpFecf(fecf),
             insertZoneLength,
             ...common,
           });
@@ -456,7 +481,8 @@ async function encodeCommand(file: string, o: EncodeFlags, out: Output): Promise
   );
   const insertZoneLength =
     o.insertZone === undefined ? 0 : parseInteger(o.insertZone, 0, 65535, '--insert-zone');
-  const fecfPresent = o.fecf === true;
+  const fecf = fecfOctets(o, o.type);
+  const fecfPresent = fecf > 0;
   const ocfPresent = o.ocf === true;
   const sender =
     o.type === 'tm'
@@ -481,7 +507,7 @@ async function encodeCommand(file: string, o: EncodeFlags, out: Output): Promise
             spacecraftId: scid,
             frameType: o.variable === true ? 'variable' : 'fixed',
             frameLength,
-            fecfPresent,
+            ...uslpFecf(fecf),
             ocfPresent,
             insertZoneLength,
             channels: [{ virtualChannelId: vcid }],
@@ -549,6 +575,10 @@ export function registerFrameCommands(program: Command, out: Output): void {
     .option('--frame-length <octets>', 'frame length (TM and AOS; USLP fixed-length frames)')
     .option('--segment-header', 'TC: frames on the virtual channels carry a segment header (MAPs)')
     .option('--fecf', 'frames end with a 16-bit FECF')
+    .option(
+      '--fecf-length <octets>',
+      'FECF of 2 or 4 octets (USLP: 4 = CCSDS CRC-32); implies --fecf',
+    )
     .option('--ocf', 'AOS frames carry an OCF (TM and USLP read their OCF flag)')
     .option('--fhec', 'AOS headers carry the FHEC')
     .option('--insert-zone <octets>', 'AOS / USLP insert zone length')
@@ -573,6 +603,10 @@ export function registerFrameCommands(program: Command, out: Output): void {
     .requiredOption('--scid <id>', 'spacecraft ID')
     .requiredOption('--vcid <id>', 'virtual channel ID')
     .option('--fecf', 'append a 16-bit FECF')
+    .option(
+      '--fecf-length <octets>',
+      'FECF of 2 or 4 octets (USLP: 4 = CCSDS CRC-32); implies --fecf',
+    )
     .option('--ocf', 'carry an OCF')
     .option('--fhec', 'AOS: header error control')
     .option('--insert-zone <octets>', 'AOS / USLP insert zone length')

@@ -121,18 +121,19 @@ function aosHarness(frameLength: number, fecf: boolean): Harness {
   };
 }
 
-function uslpHarness(frameLength: number, fecf: boolean): Harness {
+function uslpHarness(frameLength: number, fecf: boolean, fecfLength: 2 | 4 = 2): Harness {
   const vcs = [2, 5];
   return {
     vcs,
     fecf,
-    zone: frameLength - 8 - 3 - (fecf ? 2 : 0),
+    zone: frameLength - 8 - 3 - (fecf ? fecfLength : 0),
     send(perVc) {
       const tx = new UslpSender({
         spacecraftId: 0xbeef,
         frameType: 'fixed',
         frameLength,
         fecfPresent: fecf,
+        fecfLength,
         vcFrameCountLength: 1,
         channels: vcs.map((virtualChannelId) => ({ virtualChannelId, mapId: 3 })),
       });
@@ -150,6 +151,7 @@ function uslpHarness(frameLength: number, fecf: boolean): Harness {
         frameType: 'fixed',
         frameLength,
         fecfPresent: fecf,
+        fecfLength,
         gapPolicy,
         onPacket: (p) => packets.push(p),
         onEvent: (e) => events.push(e),
@@ -285,6 +287,7 @@ const cases: [string, () => Harness, boolean][] = [
   ['AOS 128 FHEC+IZ', () => aosHarness(128, false), false],
   ['USLP fixed 256 FECF', () => uslpHarness(256, true), true],
   ['USLP fixed 64', () => uslpHarness(64, false), false],
+  ['USLP fixed 200 FECF of 4 octets (CRC-32)', () => uslpHarness(200, true, 4), true],
 ];
 
 for (const [name, make, fecf] of cases) {

@@ -14,7 +14,6 @@
 import { CcsdsError, checkInteger, type Framer, NOT_A_UNIT } from '../../core/index.js';
 import { type ClcwInit, CLCW_LENGTH, encodeClcw } from '../clcw.js';
 import {
-  FECF_LENGTH,
   invalidArgument,
   type LinkEvent,
   newReceiverCounters,
@@ -48,6 +47,7 @@ import {
   UslpProtocolId,
   type UslpTransferFrame,
 } from './frame.js';
+import { type UslpFecfLength, uslpFecfLength } from './fecf.js';
 
 /** Fixed- or variable-length frames. */
 export type UslpFrameType = 'fixed' | 'variable';
@@ -81,8 +81,10 @@ export interface UslpSenderOptions {
   insertZoneLength?: number;
   /** Frames carry the OCF (default false). */
   ocfPresent?: boolean;
-  /** Frames end with a 16-bit FECF (default false). */
+  /** Frames end with a FECF (default false). */
   fecfPresent?: boolean;
+  /** Octets of the FECF: 2 (CRC-16, default) or 4 (CCSDS CRC-32, see `fecf.ts`). */
+  fecfLength?: UslpFecfLength;
   /** Octets of the VC frame count field (0..7, default 1). */
   vcFrameCountLength?: number;
   /** The MAP channels. */
@@ -116,6 +118,7 @@ export class UslpSender {
   private readonly counts = new Map<number, bigint>();
   private readonly countLength: number;
   private readonly headerLength: number;
+  private readonly fecfOctets: number;
   private readonly mux: ChannelMultiplexer;
   private ocf: Uint8Array = new Uint8Array(CLCW_LENGTH);
   private insertZone: Uint8Array;
@@ -135,9 +138,8 @@ export class UslpSender {
     checkInteger(iz, 0, USLP_MAX_FRAME_LENGTH, 'insertZoneLength');
     this.insertZone = new Uint8Array(iz);
     this.headerLength = USLP_PRIMARY_HEADER_BASE_LENGTH + this.countLength + iz;
-    const trailer =
-      (options.ocfPresent === true ? CLCW_LENGTH : 0) +
-      (options.fecfPresent === true ? FECF_LENGTH : 0);
+    this.fecfOctets = options.fecfPresent === true ? uslpFecfLength(options.fecfLength) : 0;
+    const trailer = (options.ocfPresent === true ? CLCW_LENGTH : 0) + this.fecfOctets;
     if (options.channels.length === 0) throw invalidArgument('no channels');
     for (const c of options.channels) {
       const mapId = c.mapId ?? 0;
@@ -295,6 +297,7 @@ export class UslpSender {
       tfdz: secT > 0 ? concatZero(tfdz, secT) : tfdz,
       ...(o.ocfPresent === true ? { operationalControlField: this.ocf } : {}),
       fecfPresent: o.fecfPresent ?? false,
+      ...(o.fecfLength === undefined ? {} : { fecfLength: o.fecfLength }),
     });
   }
 
@@ -305,7 +308,7 @@ export class UslpSender {
       this.headerLength -
       3 -
       (o.ocfPresent === true ? CLCW_LENGTH : 0) -
-      (o.fecfPresent === true ? FECF_LENGTH : 0);
+      this.fecfOctets;
     return this.frame(
       USLP_IDLE_VIRTUAL_CHANNEL_ID,
       0,
@@ -423,8 +426,10 @@ export interface UslpReceiverOptions {
   truncatedFrameLength?: number;
   /** Insert zone octets after full headers (default 0). */
   insertZoneLength?: number;
-  /** Frames end with a 16-bit FECF (default false). */
+  /** Frames end with a FECF (default false). */
   fecfPresent?: boolean;
+  /** Octets of the FECF: 2 (CRC-16, default) or 4 (CCSDS CRC-32, see `fecf.ts`). */
+  fecfLength?: UslpFecfLength;
   /** Spacecraft IDs accepted (default any). */
   spacecraftIds?: readonly number[];
   /** Per-VC settings by VC ID. */
@@ -487,6 +492,7 @@ export class UslpReceiver {
     }
     if (options.truncatedFrameLength !== undefined)
       checkInteger(options.truncatedFrameLength, 5, USLP_MAX_FRAME_LENGTH, 'truncatedFrameLength');
+    if (options.fecfPresent === true) uslpFecfLength(options.fecfLength);
     this.options = options;
     this.allowed = options.spacecraftIds === undefined ? undefined : new Set(options.spacecraftIds);
     this.maxSdu = options.maxSduLength ?? 1 << 20;
@@ -585,6 +591,7 @@ export class UslpReceiver {
       f = decodeUslpFrame(bytes, {
         ...(o.insertZoneLength === undefined ? {} : { insertZoneLength: o.insertZoneLength }),
         fecfPresent: o.fecfPresent ?? false,
+        ...(o.fecfLength === undefined ? {} : { fecfLength: o.fecfLength }),
         ...(o.truncatedFrameLength === undefined
           ? {}
           : { truncatedFrameLength: o.truncatedFrameLength }),

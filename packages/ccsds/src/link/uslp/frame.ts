@@ -2,7 +2,8 @@
  * USLP Transfer Frame, CCSDS 732.1-B-2 section 4.1: Primary Header (4.1.2, full or truncated),
  * Insert Zone (4.1.3), Transfer Frame Data Field with its header (4.1.4: TFDZ construction
  * rules, USLP Protocol Identifier, First Header / Last Valid Octet Pointer), Operational
- * Control Field (4.1.5) and Frame Error Control Field (4.1.6, 16-bit CRC).
+ * Control Field (4.1.5) and Frame Error Control Field (4.1.6: the 16-bit CRC, or the optional
+ * 32-bit CRC of 732.1-B-1, see `./fecf.ts`).
  *
  * ```
  * | TFVN (4) = 1100 | SCID (16) | src/dest (1) | VCID (6) | MAP ID (4) | end of primary header (1) |
@@ -14,7 +15,14 @@
  */
 import { CcsdsError, CcsdsErrorCode, checkInteger } from '../../core/index.js';
 import { type ClcwInit, CLCW_LENGTH, writeClcw } from '../clcw.js';
-import { computeFecf, FECF_LENGTH, invalidArgument } from '../common.js';
+import { invalidArgument } from '../common.js';
+import {
+  computeUslpFecf,
+  readUslpFecf,
+  type UslpFecfLength,
+  uslpFecfLength,
+  writeUslpFecf,
+} from './fecf.js';
 
 /** Transfer Frame Version Number of USLP frames (binary 1100). */
 export const USLP_TRANSFER_FRAME_VERSION = 12;
@@ -115,7 +123,7 @@ export interface UslpTransferFrame {
   tfdz: Uint8Array;
   /** OCF, when the flag is set. */
   operationalControlField: Uint8Array | undefined;
-  /** FECF value, when present. */
+  /** FECF value (2 or 4 octets, unsigned), when present. */
   frameErrorControlField: number | undefined;
   /** Whether the FECF matched (undefined without FECF). */
   fecfValid: boolean | undefined;
@@ -125,8 +133,10 @@ export interface UslpTransferFrame {
 export interface UslpFrameDecodeOptions {
   /** Octets of the insert zone after a full primary header (default 0). */
   insertZoneLength?: number;
-  /** Frames end with a 16-bit FECF (default false). */
+  /** Frames end with a FECF (default false). */
   fecfPresent?: boolean;
+  /** Octets of the FECF when present: 2 (CRC-16, default) or 4 (CCSDS CRC-32). */
+  fecfLength?: UslpFecfLength;
   /** Length of truncated frames (needed to decode one). */
   truncatedFrameLength?: number;
   /** For fixed-length channels: the frame length the header must state. */
@@ -245,21 +255,22 @@ export function decodeUslpFrame(
     );
   }
   const fecfPresent = options.fecfPresent ?? false;
+  const fecfOctets = fecfPresent ? uslpFecfLength(options.fecfLength) : 0;
   let frameErrorControlField: number | undefined;
   let fecfValid: boolean | undefined;
   const secH = options.securityHeaderLength ?? 0;
   const secT = options.securityTrailerLength ?? 0;
   const tfdfOffset = headerLength + (truncated ? 0 : iz) + secH;
-  const tfdfEnd =
-    frameLength - (ocfFlag === true ? CLCW_LENGTH : 0) - (fecfPresent ? FECF_LENGTH : 0) - secT;
+  const tfdfEnd = frameLength - (ocfFlag === true ? CLCW_LENGTH : 0) - fecfOctets - secT;
   if (tfdfEnd < tfdfOffset + 1)
     throw fail('no room for the transfer frame data field header', tfdfOffset);
   if (fecfPresent) {
-    frameErrorControlField = (bytes[frameLength - 2]! << 8) | bytes[frameLength - 1]!;
-    fecfValid = computeFecf(bytes, 0, frameLength - FECF_LENGTH) === frameErrorControlField;
+    const n = fecfOctets as UslpFecfLength;
+    frameErrorControlField = readUslpFecf(bytes, frameLength, n);
+    fecfValid = computeUslpFecf(bytes, frameLength, n) === frameErrorControlField;
     if (!fecfValid && options.verifyFecf !== false) {
       throw new CcsdsError(CcsdsErrorCode.BAD_CRC, 'USLP frame: FECF does not match', {
-        offset: frameLength - 2,
+        offset: frameLength - n,
       });
     }
   }
@@ -336,8 +347,10 @@ export interface UslpTransferFrameInit {
   tfdz: Uint8Array;
   /** OCF: 4 octets or a CLCW (full headers only); omit for none. */
   operationalControlField?: Uint8Array | ClcwInit;
-  /** Append a 16-bit FECF (default false). */
+  /** Append a FECF (default false). */
   fecfPresent?: boolean;
+  /** Octets of the FECF: 2 (CRC-16, default) or 4 (CCSDS CRC-32). */
+  fecfLength?: UslpFecfLength;
 }
 
 /** Octets of a USLP frame with these parts. */
@@ -353,7 +366,7 @@ export function uslpFrameLength(
     (uslpRuleHasPointer(init.tfdzConstructionRules) ? 3 : 1) +
     init.tfdz.length +
     (init.operationalControlField === undefined ? 0 : CLCW_LENGTH) +
-    (init.fecfPresent === true ? FECF_LENGTH : 0)
+    (init.fecfPresent === true ? uslpFecfLength(init.fecfLength) : 0)
   );
 }
 
@@ -441,10 +454,6 @@ export function encodeUslpFrame(init: UslpTransferFrameInit): Uint8Array {
   pos += init.tfdz.length;
   if (ocf instanceof Uint8Array) out.set(ocf, pos);
   else if (ocf !== undefined) writeClcw(out, pos, ocf);
-  if (init.fecfPresent === true) {
-    const crc = computeFecf(out, 0, length - FECF_LENGTH);
-    out[length - 2] = crc >> 8;
-    out[length - 1] = crc & 0xff;
-  }
+  if (init.fecfPresent === true) writeUslpFecf(out, length, uslpFecfLength(init.fecfLength));
   return out;
 }
