@@ -77,6 +77,14 @@ export interface RemoteEntityConfig {
   maxIncomingTransactions: number;
   /** Most new transactions per second this entity may start with us. Default 50. */
   maxNewTransactionsPerSecond: number;
+  /**
+   * Sender: most file data this entity's NAKs may make us send again in one transaction, as a
+   * multiple of the file size (a file smaller than one segment counts as one segment; each
+   * Metadata sent again counts as one segment). Beyond it the transaction ends with the NAK limit
+   * reached condition, so a peer that NAKs the whole file over and over cannot make us
+   * retransmit without bound. 0 disables the check. Default 20.
+   */
+  maxRetransmissionFactor: number;
 }
 
 /** Fault handler per condition code. */
@@ -127,6 +135,7 @@ export const REMOTE_DEFAULTS: Omit<RemoteEntityConfig, 'entityId' | 'address'> =
   allowedOperations: [],
   maxIncomingTransactions: 100,
   maxNewTransactionsPerSecond: 50,
+  maxRetransmissionFactor: 20,
 };
 
 /** The default fault handler table: notice of cancellation for every fault. */
@@ -290,6 +299,14 @@ export function remoteConfig(input: Record<string, unknown>, path = 'remote'): R
       1_000_000,
       path,
       d.maxNewTransactionsPerSecond,
+    ),
+    maxRetransmissionFactor: intIn(
+      input,
+      'maxRetransmissionFactor',
+      0,
+      1_000_000,
+      path,
+      d.maxRetransmissionFactor,
     ),
   };
   if (input['entityIdLength'] !== undefined)

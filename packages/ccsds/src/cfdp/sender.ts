@@ -104,6 +104,8 @@ export class SendTransaction extends Transaction {
   private eofPdu: EofPdu | undefined;
   private ackCount = 0;
   private metadataPdu: MetadataPdu | undefined;
+  /** Octets sent again for NAKs (Metadata counted as one segment), against the MIB's bound. */
+  private retransmitted = 0;
 
   constructor(
     host: TransactionHost,
@@ -216,12 +218,14 @@ export class SendTransaction extends Transaction {
     if (this.state !== 'active') return undefined;
     if (this.resendMetadata && this.metadataPdu !== undefined) {
       this.resendMetadata = false;
+      if (await this.overRetransmissionBound(this.segmentLength)) return undefined;
       this.host.sendPdu(this.remote, this.metadataPdu);
     }
     const re = this.retransmit[0];
     if (re !== undefined) {
       const start = re[0];
       const end = Math.min(re[1], start + this.segmentLength);
+      if (await this.overRetransmissionBound(end - start)) return undefined;
       const data = await this.read(start, end - start);
       // A NAK handled during the read may have merged the list: consume from its head only if
       // the head still starts where this segment did.
@@ -252,6 +256,21 @@ export class SendTransaction extends Transaction {
     if (this.nextOffset - this.journaledOffset >= JOURNAL_EVERY) this.journalProgress();
     this.reportProgress();
     return this.fd.encode(off, data);
+  }
+
+  /**
+   * Counts `n` octets about to be sent again; past the remote's `maxRetransmissionFactor` times
+   * the file size the transaction faults with NAK limit reached and nothing more is sent.
+   */
+  private async overRetransmissionBound(n: number): Promise<boolean> {
+    const factor = this.remote.maxRetransmissionFactor;
+    if (factor <= 0) return false;
+    this.retransmitted += n;
+    const budget = factor * Math.max(this.fileSize ?? 0, this.segmentLength);
+    if (this.retransmitted <= budget) return false;
+    this.retransmit = [];
+    await this.fault(ConditionCode.NAK_LIMIT_REACHED);
+    return true;
   }
 
   private async read(offset: number, length: number): Promise<Uint8Array> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SeededRandom, SimulatedClock, toHex } from 'ccsds/core';
-import { CfdpEntity, encodePdu, makeHeader, simpleMib } from 'ccsds/cfdp';
+import { CfdpEntity, ConditionCode, decodePdu, encodePdu, makeHeader, simpleMib } from 'ccsds/cfdp';
 import { MemoryFileStore } from 'ccsds/filestore';
 import { SimulatedNetwork } from 'ccsds/transport';
 import { readAll } from './sim.js';
@@ -100,4 +100,92 @@ test('10^5 Metadata PDUs with fresh transaction IDs from a hostile peer: bounded
   const grown = heapMiB() - heap0;
   // What stays: a bounded record of ended transactions and per-peer counters, not 10^5 of anything.
   assert.ok(grown < 32, `heap grew ${grown.toFixed(1)} MiB`);
+});
+
+test('a peer that NAKs the whole file over and over: retransmission stops at the MIB bound (NAK limit reached), other transfers go on', async () => {
+  const clock = new SimulatedClock({ seed: 5 });
+  const net = new SimulatedNetwork(clock);
+  net.setLink('tx', 'evil', { delayMs: 10 });
+  net.setLink('tx', 'good', { delayMs: 10 });
+  const common = {
+    keepAliveIntervalMs: 0,
+    ackTimerMs: 300,
+    nakTimerMs: 300,
+    ackLimit: 5,
+    inactivityTimerMs: 60_000,
+    sendRateBytesPerSecond: 200_000,
+  };
+  const fsTx = new MemoryFileStore();
+  const fsGood = new MemoryFileStore();
+  const tx = new CfdpEntity({
+    mib: simpleMib(1, [
+      { entityId: 2, address: 'sim://good', ...common },
+      { entityId: 3, address: 'sim://evil', ...common, maxRetransmissionFactor: 3 },
+    ]),
+    transport: net.node('tx'),
+    filestore: fsTx,
+    clock,
+  });
+  const receiver = new CfdpEntity({
+    mib: simpleMib(2, [{ entityId: 1, address: 'sim://tx', ...common }]),
+    transport: net.node('good'),
+    filestore: fsGood,
+    clock,
+  });
+  // The hostile receiver: every EOF, and every File Data PDU at the end of the file, is answered
+  // with a NAK asking for the whole file again (and the Metadata); it never sends Finished.
+  const evil = net.node('evil');
+  const size = 64 * 1024;
+  let evilDataOctets = 0;
+  let naks = 0;
+  evil.events.on('message', (bytes) => {
+    const p = decodePdu(bytes);
+    if (p.kind === 'fileData') evilDataOctets += p.data.length;
+    const atEnd = p.kind === 'fileData' && Number(p.offset) + p.data.length === size;
+    if (p.kind !== 'eof' && !atEnd) return;
+    naks++;
+    void evil.send(
+      'sim://tx',
+      encodePdu({
+        kind: 'nak',
+        header: { ...p.header, pduType: 0, direction: 1 },
+        startOfScope: 0,
+        endOfScope: size,
+        segmentRequests: [
+          [0, 0],
+          [0, size],
+        ],
+      }),
+    );
+  });
+  const bad = new SeededRandom(2).bytes(size);
+  const data = new SeededRandom(3).bytes(1 << 20);
+  for (const [name, d] of [
+    ['bad', bad],
+    ['f', data],
+  ] as const) {
+    const h = await fsTx.openWrite(name);
+    await h.write(0, d);
+    await h.close();
+  }
+  const badId = await tx.put({ destinationEntityId: 3, sourceFileName: 'bad' });
+  const goodId = await tx.put({ destinationEntityId: 2, sourceFileName: 'f' });
+  const results = new Map<string, number>();
+  void tx.waitFor(badId).then((r) => results.set('bad', r.conditionCode));
+  void tx.waitFor(goodId).then((r) => results.set('good', r.conditionCode));
+  await clock.runAsync({ until: () => results.size === 2 });
+  assert.equal(results.get('bad'), ConditionCode.NAK_LIMIT_REACHED);
+  assert.equal(results.get('good'), ConditionCode.NO_ERROR);
+  assert.equal(toHex((await readAll(fsGood, 'f'))!), toHex(data));
+  assert.ok(naks >= 3, `the peer NAKed the whole file ${naks} times`);
+  // The original file once, then at most 3 times its size again (plus the segment in flight).
+  assert.ok(
+    evilDataOctets <= 4 * size + 1024,
+    `${evilDataOctets} octets of file data went to the hostile peer`,
+  );
+  // The NAK flood ends once the transaction has: nothing more goes out to the hostile peer.
+  const before = evilDataOctets;
+  await clock.runAsync({ untilTime: clock.now() + 60_000 });
+  assert.equal(evilDataOctets, before);
+  assert.deepEqual([tx.list().length, receiver.list().length], [0, 0], 'nothing left open');
 });

@@ -18,6 +18,7 @@ test('a MIB loads from JSON with defaults filled in', () => {
           entityId: 18446744073709551615n.toString(),
           address: 'tcp://127.0.0.1:5112',
           defaultClass: 1,
+          maxRetransmissionFactor: 0,
         },
       ],
     }),
@@ -31,6 +32,8 @@ test('a MIB loads from JSON with defaults filled in', () => {
   assert.equal(mib.remotes[0]!.ackTimerMs, 5000);
   assert.equal(mib.remotes[1]!.entityId, 2n ** 64n - 1n);
   assert.equal(mib.remotes[1]!.defaultClass, 1);
+  assert.equal(mib.remotes[0]!.maxRetransmissionFactor, 20, 'default bound');
+  assert.equal(mib.remotes[1]!.maxRetransmissionFactor, 0, 'bound disabled');
 });
 
 test('bad MIBs are refused with a message naming the setting', () => {
@@ -55,6 +58,13 @@ test('bad MIBs are refused with a message naming the setting', () => {
     [
       { local: { entityId: 1 }, remotes: [{ entityId: 2, address: 'udp://a:1', ackTimerMs: 0 }] },
       /ackTimerMs/,
+    ],
+    [
+      {
+        local: { entityId: 1 },
+        remotes: [{ entityId: 2, address: 'udp://a:1', maxRetransmissionFactor: -1 }],
+      },
+      /maxRetransmissionFactor/,
     ],
     [
       { local: { entityId: 1 }, remotes: [{ entityId: 2, address: 'udp://a:1', colour: 'red' }] },
