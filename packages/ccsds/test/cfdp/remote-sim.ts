@@ -2,7 +2,10 @@
 import { SimulatedClock } from 'ccsds/core';
 import {
   CfdpEntity,
+  type MetadataPdu,
   type Pdu,
+  type ReservedMessage,
+  decodeReservedMessage,
   type RemoteEntityConfig,
   RemoteOperations,
   decodePdu,
@@ -22,12 +25,26 @@ export interface SimNode {
   sent: Pdu[];
 }
 
+/** One PDU an entity handed to its transport. */
+export interface SimWire {
+  /** Virtual time. */
+  t: number;
+  from: bigint;
+  /** Destination entity (from the address). */
+  to: bigint;
+  pdu: Pdu;
+  /** Removed by the `drop` rule before it reached the link. */
+  dropped: boolean;
+}
+
 /** The network. */
 export interface SimNet {
   clock: SimulatedClock;
   net: SimulatedNetwork;
   nodes: Map<bigint, SimNode>;
   node(id: bigint | number): SimNode;
+  /** Every PDU sent by any entity, in order (dropped ones included). */
+  wire: SimWire[];
 }
 
 /**
@@ -41,19 +58,35 @@ export function simNet(options: {
   link?: ChannelModel;
   remote?: Partial<RemoteEntityConfig>;
   timeoutMs?: number;
+  /** Channel of the link between two entities (both directions), over `link`. */
+  links?: { between: [number, number]; model: ChannelModel }[];
+  /** PDUs for which this holds are dropped before they reach the link. */
+  drop?: (w: SimWire) => boolean;
 }): SimNet {
   const ids = options.ids ?? [1n, 2n, 3n];
   const clock = new SimulatedClock({ seed: options.seed ?? 1 });
   const net = new SimulatedNetwork(clock, options.link ?? { delayMs: 50 });
+  for (const l of options.links ?? []) net.setLink(`e${l.between[0]}`, `e${l.between[1]}`, l.model);
   const nodes = new Map<bigint, SimNode>();
+  const wire: SimWire[] = [];
   for (const id of ids) {
     const fs = new MemoryFileStore({ now: () => clock.now() });
     const transport = net.node(`e${id}`);
     const sent: Pdu[] = [];
     const send = transport.send.bind(transport);
     transport.send = (to: string, data: Uint8Array): Promise<void> => {
-      sent.push(decodePdu(data));
-      return send(to, data);
+      const pdu = decodePdu(data);
+      sent.push(pdu);
+      const w: SimWire = {
+        t: clock.now(),
+        from: id,
+        to: BigInt(to.replace('sim://e', '')),
+        pdu,
+        dropped: false,
+      };
+      w.dropped = options.drop?.(w) ?? false;
+      wire.push(w);
+      return w.dropped ? Promise.resolve() : send(to, data);
     };
     const mib = simpleMib(
       id,
@@ -80,6 +113,7 @@ export function simNet(options: {
     clock,
     net,
     nodes,
+    wire,
     node: (id) => {
       const n = nodes.get(BigInt(id));
       if (n === undefined) throw new Error(`no entity ${id}`);
@@ -117,4 +151,45 @@ export async function readText(fs: MemoryFileStore, path: string): Promise<strin
   const d = await h.read(0, st.size);
   await h.close();
   return new TextDecoder().decode(d);
+}
+
+/** One transaction seen on the wire: who opened it, what its Metadata carried, when. */
+export interface WireTransaction {
+  key: string;
+  from: bigint;
+  to: bigint;
+  metadata: MetadataPdu;
+  messages: ReservedMessage[];
+  /** Virtual time its first Metadata was sent. */
+  at: number;
+  /** Virtual time the first Finished of it was sent (either side), if any. */
+  finishedAt: number | undefined;
+}
+
+/** The transactions on the wire, in the order their first Metadata went out. */
+export function wireTransactions(s: SimNet): WireTransaction[] {
+  const out = new Map<string, WireTransaction>();
+  for (const w of s.wire) {
+    const h = w.pdu.header;
+    const key = `${h.sourceEntityId}:${h.transactionSequenceNumber}`;
+    if (w.pdu.kind === 'metadata' && !out.has(key)) {
+      out.set(key, {
+        key,
+        from: w.from,
+        to: w.to,
+        metadata: w.pdu,
+        messages: w.pdu.options.flatMap((o) => {
+          if (o.kind !== 'messageToUser') return [];
+          const m = decodeReservedMessage(o.message);
+          return m === undefined ? [] : [m];
+        }),
+        at: w.t,
+        finishedAt: undefined,
+      });
+    }
+    const t = out.get(key);
+    if (w.pdu.kind === 'finished' && t !== undefined && t.finishedAt === undefined)
+      t.finishedAt = w.t;
+  }
+  return [...out.values()];
 }
