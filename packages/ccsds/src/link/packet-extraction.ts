@@ -177,8 +177,8 @@ export class PacketExtractor {
   /**
    * Feeds the packet zone `buf[start, end)` of one frame.
    * @param firstHeaderPointer - offset of the first packet header from `start`, or
-   *   {@link NO_PACKET_START}, or {@link ONLY_IDLE_DATA} (the zone is skipped and does not
-   *   interrupt the packet in progress)
+   *   {@link NO_PACKET_START}, or {@link ONLY_IDLE_DATA} (the zone is skipped; by itself it does
+   *   not interrupt the packet in progress, a discontinuity before it does)
    * @param continuous - false when frames of this channel were lost before this one
    */
   push(
@@ -189,8 +189,8 @@ export class PacketExtractor {
     continuous: boolean,
   ): void {
     const fhp = firstHeaderPointer;
-    if (fhp === ONLY_IDLE_DATA) return;
     if (!continuous) this.interrupt();
+    if (fhp === ONLY_IDLE_DATA) return;
     if (fhp !== NO_PACKET_START && (fhp < 0 || start + fhp > end)) {
       // A pointer outside the zone: nothing in it can be trusted.
       this.counters.pointerMismatches++;

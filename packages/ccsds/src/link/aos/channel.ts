@@ -4,12 +4,16 @@
  * Generation) and section 4.3 (receiving end: All Frames Reception, demultiplexing, Packet
  * Extraction).
  *
- * {@link AosSender} cuts packets queued per virtual channel into M_PDUs of fixed-length frames
- * (24-bit VC frame counts, optionally extended by the frame count cycle), with idle frames on
- * VC 63 when nothing is pending, and the FHEC, insert zone, OCF and FECF as configured.
+ * {@link AosSender} builds fixed-length frames for three kinds of virtual channel: packets cut
+ * into M_PDUs (Packet service, 4.1.4.2), bitstream data cut into B_PDUs (Bitstream service,
+ * 4.1.4.3: Bitstream Data Pointer, idle fill, the all-ones conventions) and fixed-length
+ * VCA_SDUs filling the data field (Virtual Channel Access service, 4.1.4.4). Frames carry 24-bit
+ * VC frame counts, optionally extended by the frame count cycle; idle frames go out on VC 63
+ * when nothing is pending; the FHEC, insert zone, OCF and FECF are added as configured.
  * {@link AosReceiver} corrects headers with the FHEC, checks the FECF, detects VC frame count
- * gaps and extracts packets from M_PDUs; B_PDU and VCA data fields are handed over as they are.
- * It never throws on bad frames: it counts and reports them.
+ * gaps and extracts packets from M_PDUs; B_PDU bitstream data (with its valid bits) and VCA_SDUs
+ * are handed over with a flag saying whether frames of the VC were lost before them. It never
+ * throws on bad frames: it counts and reports them.
  */
 import { checkInteger, type Framer } from '../../core/index.js';
 import { type ClcwInit, CLCW_LENGTH, encodeClcw } from '../clcw.js';
@@ -37,9 +41,15 @@ import {
   type PacketQuality,
 } from '../packet-extraction.js';
 import { type IdleFill, PacketVcGenerator } from '../vc-generator.js';
+import {
+  BitstreamVcGenerator,
+  bitstreamDataPointer,
+  bitstreamValidBits,
+  MAX_BITSTREAM_ZONE_LENGTH,
+} from '../bitstream-generator.js';
+import { VcaSduQueue } from '../vca-queue.js';
 import { correctAosHeader } from './fhec.js';
 import {
-  AOS_BDP_ALL_VALID,
   AOS_BDP_ONLY_IDLE_DATA,
   AOS_FHP_NO_PACKET_START,
   AOS_FHP_ONLY_IDLE_DATA,
@@ -50,6 +60,7 @@ import {
   aosLayout,
   AosUserDataType,
   writeAosPrimaryHeader,
+  writeBpduHeader,
   writeMpduHeader,
 } from './frame.js';
 
@@ -58,13 +69,20 @@ export const AOS_FRAME_COUNT_MODULUS = 0x1000000;
 /** Modulus of the VC frame count extended by the 4-bit frame count cycle. */
 export const AOS_EXTENDED_FRAME_COUNT_MODULUS = 0x10000000;
 
-/** Per-virtual-channel sending configuration (packet service, M_PDU). */
+/** Per-virtual-channel sending configuration. */
 export interface AosVirtualChannelSendOptions extends SecurityReservation {
   /** Virtual Channel Identifier (0..62). */
   virtualChannelId: number;
+  /**
+   * What the VC carries (default M_PDU): packets ({@link AosSender.send}), bitstream data in
+   * B_PDUs ({@link AosSender.sendBitstream}) or VCA_SDUs ({@link AosSender.sendAccess}).
+   */
+  userDataType?: 'M_PDU' | 'B_PDU' | 'VCA';
+  /** B_PDU: octet pattern of the idle fill after the last valid bit (default 0x55). */
+  bitstreamIdlePattern?: number;
   /** Use the VC frame count cycle (usage flag set; counts run modulo 2^28). Default false. */
   frameCountCycle?: boolean;
-  /** Idle packet kind used for padding (default space packets). */
+  /** M_PDU: idle packet kind used for padding (default space packets). */
   idleFill?: IdleFill;
   /** First VC frame count (default 0; modulo 2^24, or 2^28 with the cycle). */
   virtualChannelFrameCount?: number;
@@ -76,7 +94,7 @@ export interface AosSenderOptions extends AosFrameFormat {
   spacecraftId: number;
   /** Frame length in octets. */
   frameLength: number;
-  /** The packet virtual channels. */
+  /** The virtual channels. */
   virtualChannels: readonly AosVirtualChannelSendOptions[];
   /** Which VC sends when several have a frame ready (default: priority in listed order). */
   multiplexing?: MultiplexingScheme;
@@ -84,9 +102,11 @@ export interface AosSenderOptions extends AosFrameFormat {
 
 interface SendVc {
   id: number;
-  gen: PacketVcGenerator | undefined;
+  /** The VC's source: packets, bitstream or VCA_SDUs; undefined for the idle VC. */
+  gen: PacketVcGenerator | BitstreamVcGenerator | VcaSduQueue | undefined;
   count: number;
   cycle: boolean;
+  /** Start of the M_PDU packet zone, B_PDU data zone or VCA_SDU. */
   zoneOffset: number;
 }
 
@@ -126,13 +146,20 @@ export class AosSender {
       if (this.vcs.has(v.virtualChannelId))
         throw invalidArgument(`virtual channel ${v.virtualChannelId} listed twice`);
       const [secH, secT] = securityLengths(v);
-      const zoneOffset = dataStart + secH + AOS_PDU_HEADER_LENGTH;
+      const type = v.userDataType ?? AosUserDataType.M_PDU;
+      if (type !== 'M_PDU' && type !== 'B_PDU' && type !== 'VCA')
+        throw invalidArgument(`virtual channel ${v.virtualChannelId}: user data type ${type}`);
+      const zoneOffset = dataStart + secH + (type === 'VCA' ? 0 : AOS_PDU_HEADER_LENGTH);
       const zone = dataEnd - secT - zoneOffset;
       if (zone < 1)
         throw invalidArgument(`virtual channel ${v.virtualChannelId}: no room for data`);
-      if (zone > 0x7fd)
+      if (type === 'M_PDU' && zone > 0x7fd)
         throw invalidArgument(
           'packet zone longer than the 11-bit first header pointer can address',
+        );
+      if (type === 'B_PDU' && zone > MAX_BITSTREAM_ZONE_LENGTH)
+        throw invalidArgument(
+          'bitstream data zone longer than the 14-bit bitstream data pointer can address',
         );
       const cycle = v.frameCountCycle ?? false;
       const count = v.virtualChannelFrameCount ?? 0;
@@ -144,10 +171,20 @@ export class AosSender {
       );
       this.vcs.set(v.virtualChannelId, {
         id: v.virtualChannelId,
-        gen: new PacketVcGenerator({
-          zoneLength: zone,
-          ...(v.idleFill === undefined ? {} : { idleFill: v.idleFill }),
-        }),
+        gen:
+          type === 'M_PDU'
+            ? new PacketVcGenerator({
+                zoneLength: zone,
+                ...(v.idleFill === undefined ? {} : { idleFill: v.idleFill }),
+              })
+            : type === 'B_PDU'
+              ? new BitstreamVcGenerator({
+                  zoneLength: zone,
+                  ...(v.bitstreamIdlePattern === undefined
+                    ? {}
+                    : { idlePattern: v.bitstreamIdlePattern }),
+                })
+              : new VcaSduQueue({ sduLength: zone }),
         count,
         cycle,
         zoneOffset,
@@ -172,14 +209,43 @@ export class AosSender {
   }
 
   /**
-   * Queues a packet (Space or Encapsulation Packet) on a virtual channel.
-   * @throws CcsdsError `INVALID_ARGUMENT` (unknown VC, not a packet), `LIMIT_EXCEEDED`
+   * Queues a packet (Space or Encapsulation Packet) on an M_PDU virtual channel.
+   * @throws CcsdsError `INVALID_ARGUMENT` (unknown or non-M_PDU VC, not a packet),
+   *   `LIMIT_EXCEEDED`
    */
   send(virtualChannelId: number, packet: Uint8Array): void {
-    const g = this.vcs.get(virtualChannelId)?.gen;
-    if (g === undefined)
-      throw invalidArgument(`virtual channel ${virtualChannelId} is not configured`);
-    g.push(packet);
+    this.source(virtualChannelId, PacketVcGenerator, 'M_PDU').push(packet);
+  }
+
+  /**
+   * Queues bitstream data on a B_PDU virtual channel: the first `bitLength` bits of `data`
+   * (default all), most significant bit first, continuing the VC's bitstream.
+   * @throws CcsdsError `INVALID_ARGUMENT` (unknown or non-B_PDU VC, bad bit length),
+   *   `LIMIT_EXCEEDED`
+   */
+  sendBitstream(virtualChannelId: number, data: Uint8Array, bitLength?: number): void {
+    this.source(virtualChannelId, BitstreamVcGenerator, 'B_PDU').push(data, bitLength);
+  }
+
+  /**
+   * Queues a VCA_SDU on a VCA virtual channel; it must be exactly as long as the VC's data
+   * field ({@link accessSduLength}).
+   * @throws CcsdsError `INVALID_ARGUMENT` (unknown or non-VCA VC, wrong length), `LIMIT_EXCEEDED`
+   */
+  sendAccess(virtualChannelId: number, sdu: Uint8Array): void {
+    this.source(virtualChannelId, VcaSduQueue, 'VCA').push(sdu);
+  }
+
+  /** Octets of every VCA_SDU of a VCA virtual channel. */
+  accessSduLength(virtualChannelId: number): number {
+    return this.source(virtualChannelId, VcaSduQueue, 'VCA').sduLength;
+  }
+
+  private source<T>(id: number, kind: new (...args: never[]) => T, name: string): T {
+    const g = this.vcs.get(id)?.gen;
+    if (g === undefined) throw invalidArgument(`virtual channel ${id} is not configured`);
+    if (!(g instanceof kind)) throw invalidArgument(`virtual channel ${id} does not carry ${name}`);
+    return g;
   }
 
   /** Sets the OCF of the following frames: 4 octets or a CLCW. */
@@ -198,7 +264,7 @@ export class AosSender {
     this.insertZone = data.slice();
   }
 
-  /** Octets of packets waiting on all VCs. */
+  /** Octets of packets, bitstream data (bits rounded up) and VCA_SDUs waiting on all VCs. */
   get queuedOctets(): number {
     let n = 0;
     for (const v of this.vcs.values()) n += v.gen!.queuedUserOctets;
@@ -233,9 +299,18 @@ export class AosSender {
 
   private build(vc: SendVc, pad: boolean): Uint8Array {
     const out = new Uint8Array(this.frameLength);
-    if (vc.gen === undefined) out.fill(0x55, this.dataStart, this.dataEnd);
-    else {
-      const r = vc.gen.fillZone(out, vc.zoneOffset, pad)!;
+    const g = vc.gen;
+    if (g === undefined) out.fill(0x55, this.dataStart, this.dataEnd);
+    else if (g instanceof VcaSduQueue) out.set(g.shift()!.data, vc.zoneOffset);
+    else if (g instanceof BitstreamVcGenerator) {
+      const valid = g.fillZone(out, vc.zoneOffset, pad)!;
+      writeBpduHeader(
+        out,
+        vc.zoneOffset - AOS_PDU_HEADER_LENGTH,
+        bitstreamDataPointer(valid, g.zoneLength * 8),
+      );
+    } else {
+      const r = g.fillZone(out, vc.zoneOffset, pad)!;
       writeMpduHeader(
         out,
         vc.zoneOffset - AOS_PDU_HEADER_LENGTH,
@@ -288,7 +363,10 @@ export interface AosAccessData {
   data: Uint8Array;
   /** Valid bits in `data` (B_PDU pointer; all bits for VCA). */
   validBits: number;
-  /** False when frames of this VC were lost just before. */
+  /**
+   * False when frames of this VC were lost since the previous B_PDU or VCA data delivered (or
+   * this is the first frame seen on the VC): the bitstream or SDU sequence has a hole before it.
+   */
   continuous: boolean;
 }
 
@@ -318,6 +396,8 @@ interface RecvVc {
   counters: VirtualChannelCounters;
   extractor: PacketExtractor;
   last: number;
+  /** A discontinuity not yet reported with B_PDU or VCA data (idle frames keep it). */
+  lossPending: boolean;
   type: AosUserDataType;
   secH: number;
   secT: number;
@@ -423,7 +503,8 @@ export class AosReceiver {
         else if (raw >= end - start - AOS_PDU_HEADER_LENGTH)
           return this.badHeader(`first header pointer ${raw} beyond the packet zone`);
         else fhp = raw;
-      }
+      } else if (bitstreamValidBits(p & 0x3fff, (end - start - AOS_PDU_HEADER_LENGTH) * 8) < 0)
+        return this.badHeader(`bitstream data pointer ${p & 0x3fff} beyond the data zone`);
     }
     st.accepted++;
     const c = vc.counters;
@@ -456,6 +537,7 @@ export class AosReceiver {
       }
     }
     vc.last = count;
+    if (!continuous) vc.lossPending = true;
     if (vc.type === AosUserDataType.M_PDU) {
       if (fhp === ONLY_IDLE_DATA) c.idleFrames++;
       vc.extractor.push(frame, start + AOS_PDU_HEADER_LENGTH, end, fhp, continuous);
@@ -468,25 +550,22 @@ export class AosReceiver {
         c.idleFrames++;
         return;
       }
-      const validBits = p === AOS_BDP_ALL_VALID ? data.length * 8 : p + 1;
-      if (validBits > data.length * 8) return;
-      o.onAccessData?.({
-        spacecraftId: scid,
-        virtualChannelId: vcid,
-        userDataType: vc.type,
-        data,
-        validBits,
-        continuous,
-      });
+      this.deliverAccess(vc, data, bitstreamValidBits(p, data.length * 8));
       return;
     }
     const data = frame.subarray(start, end);
-    o.onAccessData?.({
-      spacecraftId: scid,
-      virtualChannelId: vcid,
+    this.deliverAccess(vc, data, data.length * 8);
+  }
+
+  private deliverAccess(vc: RecvVc, data: Uint8Array, validBits: number): void {
+    const continuous = !vc.lossPending;
+    vc.lossPending = false;
+    this.options.onAccessData?.({
+      spacecraftId: vc.counters.spacecraftId,
+      virtualChannelId: vc.counters.virtualChannelId,
       userDataType: vc.type,
       data,
-      validBits: data.length * 8,
+      validBits,
       continuous,
     });
   }
@@ -516,6 +595,7 @@ export class AosReceiver {
         ...(o.deliverIdle === undefined ? {} : { deliverIdle: o.deliverIdle }),
       }),
       last: -1,
+      lossPending: false,
       type:
         vcid === AOS_IDLE_VIRTUAL_CHANNEL_ID
           ? AosUserDataType.IDLE

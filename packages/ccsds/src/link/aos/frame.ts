@@ -155,19 +155,22 @@ export function aosLayout(
   return { dataStart, dataEnd };
 }
 
-function readBpdu(df: Uint8Array): AosBpdu {
+function readBpdu(df: Uint8Array, offset: number): AosBpdu {
   const h = (df[0]! << 8) | df[1]!;
   const p = h & 0x3fff;
   const data = df.subarray(AOS_PDU_HEADER_LENGTH);
+  const bits = data.length * 8;
+  if (p !== AOS_BDP_ALL_VALID && p !== AOS_BDP_ONLY_IDLE_DATA && p >= bits) {
+    throw new CcsdsError(
+      CcsdsErrorCode.INVALID_FIELD,
+      `bitstream data pointer ${p} beyond the ${bits}-bit data zone`,
+      { offset },
+    );
+  }
   return {
     spare: h >> 14,
     bitstreamDataPointer: p,
-    validBits:
-      p === AOS_BDP_ALL_VALID
-        ? data.length * 8
-        : p === AOS_BDP_ONLY_IDLE_DATA
-          ? 0
-          : Math.min(p + 1, data.length * 8),
+    validBits: p === AOS_BDP_ALL_VALID ? bits : p === AOS_BDP_ONLY_IDLE_DATA ? 0 : p + 1,
     data,
   };
 }
@@ -177,7 +180,8 @@ function readBpdu(df: Uint8Array): AosBpdu {
  * corrupted header symbols are corrected (the fields come from the corrected header; the input
  * is not modified).
  * @throws CcsdsError `TRUNCATED`, `BAD_CRC` (FECF mismatch or uncorrectable header),
- *   `INVALID_FIELD` (version not 01, parts not fitting), `INVALID_ARGUMENT` (options)
+ *   `INVALID_FIELD` (version not 01, parts not fitting, a bitstream data pointer beyond the
+ *   B_PDU data zone), `INVALID_ARGUMENT` (options)
  */
 export function decodeAosFrame(
   bytes: Uint8Array,
@@ -258,7 +262,7 @@ export function decodeAosFrame(
         firstHeaderPointer: m & 0x7ff,
         packetZone: dataField.subarray(AOS_PDU_HEADER_LENGTH),
       };
-    } else bpdu = readBpdu(dataField);
+    } else bpdu = readBpdu(dataField, dataStart);
   }
   return {
     transferFrameVersionNumber: tfvn,
