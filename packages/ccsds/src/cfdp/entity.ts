@@ -254,15 +254,18 @@ export class CfdpEntity {
       fileSize,
     });
     this.transactions.set(t.key, t);
-    this.senders.push(t);
     this.events.emit('transaction', { transactionId: id });
     try {
       await t.start();
     } catch (e) {
       this.transactions.delete(t.key);
-      this.senders = this.senders.filter((s) => s !== t);
       throw e;
     }
+    // Scheduled only once its file is open: a pump woken by another transaction while start()
+    // awaited the filestore would otherwise read from a file not yet opened (and report a
+    // file size error).
+    if (this.transactions.get(t.key) === t) this.senders.push(t);
+    this.pump();
     return id;
   }
 
