@@ -223,6 +223,24 @@ export class TmSender {
     return this.readyFrame() ?? this.paddedFrame() ?? this.build(this.idleVc, true);
   }
 
+  /** Octets of packets waiting on one virtual channel. */
+  queuedOctetsOf(virtualChannelId: number): number {
+    return this.packetVc(virtualChannelId).queuedUserOctets;
+  }
+
+  /**
+   * A frame of one virtual channel now, padded with idle data when its packets do not fill it,
+   * or undefined when that channel has nothing waiting: what a VC's release timer does when a
+   * packet must not wait for the frame to fill (132.0-B-3 leaves the release policy to the
+   * mission). Counts as that VC's and the master channel's next frame.
+   * @throws CcsdsError `INVALID_ARGUMENT` for a virtual channel not configured
+   */
+  releaseFrame(virtualChannelId: number): Uint8Array | undefined {
+    const gen = this.packetVc(virtualChannelId);
+    if (gen.queuedUserOctets === 0) return undefined;
+    return this.build(this.vcs.get(virtualChannelId)!, !gen.hasFullZone);
+  }
+
   /** A full frame if some VC has one, else undefined (no padding, no idle frames). */
   readyFrame(): Uint8Array | undefined {
     const id = this.mux.select((i) => this.vcs.get(i)!.gen!.hasFullZone);
