@@ -18,6 +18,7 @@ const layers = [
   'transport',
   'cfdp',
   'bp',
+  'mission',
 ];
 const wanted = process.argv.slice(2);
 for (const layer of layers) {

@@ -290,6 +290,8 @@ export class PhysicalChannel {
   private readonly maxQueued: number;
   private readonly contacts: ContactWindow[] | undefined;
   private readonly noise: SeededRandom;
+  /** State of the inlined sfc32 generator of the soft-symbol noise. */
+  private readonly fast = new Int32Array(4);
   private readonly burstRng: SeededRandom;
   private readonly bursts: BurstOptions | undefined;
   private good: Impairment;
@@ -347,6 +349,7 @@ export class PhysicalChannel {
     );
     const seed = options.seed ?? 1;
     this.noise = new SeededRandom(seed);
+    for (let i = 0; i < 4; i++) this.fast[i] = this.noise.nextUint32() | 0;
     this.burstRng = new SeededRandom((seed ^ 0x5bd1e995) >>> 0);
     if (options.ebN0Db !== undefined && options.bitErrorRate !== undefined) {
       throw invalid('give at most one of ebN0Db and bitErrorRate');
@@ -582,26 +585,37 @@ export class PhysicalChannel {
     if (imp.kind === 'awgn') {
       const thr = imp.table.threshold;
       const alias = imp.table.alias;
-      const rng = this.noise;
+      // sfc32 inlined on local state (the generator of SeededRandom, seeded from it)
+      const st = this.fast;
+      let a = st[0]!;
+      let b = st[1]!;
+      let c = st[2]!;
+      let d = st[3]!;
       let errors = 0;
-      if (!imp.signal) {
-        for (let k = from; k < to; k++) {
-          const u = rng.nextUint32();
-          const c = u >>> 24;
-          const v = (u & 0xffffff) < thr[c]! ? c : alias[c]!;
-          out[k] = v;
-          errors += ((bits[k >> 3]! >> (7 - (k & 7))) & 1) ^ (v >> 7);
-        }
-        return errors;
-      }
+      const signal = imp.signal;
       for (let k = from; k < to; k++) {
-        const u = rng.nextUint32();
-        const c = u >>> 24;
-        const v = (u & 0xffffff) < thr[c]! ? c : alias[c]!;
-        // a 0 is the mirror image of a 1; either way the decision is wrong when v < 128
-        out[k] = ((bits[k >> 3]! >> (7 - (k & 7))) & 1) !== 0 ? v : 255 - v;
-        errors += (v >> 7) ^ 1;
+        const u = (((a + b) | 0) + d) | 0;
+        d = (d + 1) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (c << 21) | (c >>> 11);
+        c = (c + u) | 0;
+        const col = u >>> 24;
+        const v = (u & 0xffffff) < thr[col]! ? col : alias[col]!;
+        const bit = (bits[k >> 3]! >> (7 - (k & 7))) & 1;
+        if (signal) {
+          // a 0 is the mirror image of a 1 (255 - v = v ^ 255); wrong decision when v < 128
+          out[k] = v ^ ((bit ^ 1) * 255);
+          errors += (v >> 7) ^ 1;
+        } else {
+          out[k] = v;
+          errors += bit ^ (v >> 7);
+        }
       }
+      st[0] = a;
+      st[1] = b;
+      st[2] = c;
+      st[3] = d;
       return errors;
     }
     for (let k = from; k < to; k++) out[k] = ((bits[k >> 3]! >> (7 - (k & 7))) & 1) * 255;
