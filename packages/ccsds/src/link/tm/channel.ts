@@ -4,10 +4,15 @@
  * Master and Virtual Channel Demultiplexing, Virtual Channel Reception and Packet Extraction).
  *
  * {@link TmSender} turns packets queued per virtual channel into fixed-length frames with
- * First Header Pointers, idle fill and master/virtual channel frame counts modulo 256.
+ * First Header Pointers, idle fill and master/virtual channel frame counts modulo 256; a virtual
+ * channel may instead carry the Virtual Channel Access service (section 3.4): fixed-length
+ * VCA_SDUs that fill the data field, one per frame, with the Synchronisation Flag set to 1, the
+ * 3-bit VCA Status Fields in the Packet Order Flag and Segment Length Identifier, and the First
+ * Header Pointer (undefined for this service, 4.1.2.7.6) written as all ones.
  * {@link TmReceiver} takes frames (or a stream of concatenated frames), checks them, detects
- * frame-count gaps per channel and extracts packets; it never throws on bad frames: it counts
- * and reports them.
+ * frame-count gaps per channel and extracts packets, and hands over VCA_SDUs with their status
+ * fields and a flag saying whether frames of the VC were lost before them; it never throws on
+ * bad frames: it counts and reports them.
  */
 import { checkInteger, type Framer } from '../../core/index.js';
 import { type ClcwInit, CLCW_LENGTH, encodeClcw } from '../clcw.js';
@@ -36,6 +41,7 @@ import {
   type PacketQuality,
 } from '../packet-extraction.js';
 import { type IdleFill, PacketVcGenerator } from '../vc-generator.js';
+import { VcaSduQueue } from '../vca-queue.js';
 import {
   TM_FHP_NO_PACKET_START,
   TM_FHP_ONLY_IDLE_DATA,
@@ -47,15 +53,30 @@ import {
 /** Frame counts of TM run modulo 256. */
 export const TM_FRAME_COUNT_MODULUS = 256;
 
+/** The service a TM virtual channel provides. */
+export const TmVirtualChannelService = {
+  /** Virtual Channel Packet service: packets with First Header Pointers (sync flag 0). */
+  PACKET: 'packet',
+  /** Virtual Channel Access service: fixed-length VCA_SDUs (sync flag 1). */
+  VCA: 'vca',
+} as const;
+/** One of {@link TmVirtualChannelService}. */
+export type TmVirtualChannelService =
+  (typeof TmVirtualChannelService)[keyof typeof TmVirtualChannelService];
+
 /** Per-virtual-channel sending configuration. */
 export interface TmVirtualChannelSendOptions extends SecurityReservation {
   /** Virtual Channel Identifier (0..7). */
   virtualChannelId: number;
+  /**
+   * Packets ({@link TmSender.send}, default) or VCA_SDUs ({@link TmSender.sendAccess}).
+   */
+  service?: TmVirtualChannelService;
   /** Octets of secondary header data field (0..63) in every frame of this VC; omit for none. */
   secondaryHeaderLength?: number;
   /** Whether frames of this VC carry the OCF (default: the sender's `ocfPresent`). */
   ocfPresent?: boolean;
-  /** Idle packet kind used for padding (default space packets). */
+  /** Packet service: idle packet kind used for padding (default space packets). */
   idleFill?: IdleFill;
   /** First Virtual Channel Frame Count (default 0). */
   virtualChannelFrameCount?: number;
@@ -71,7 +92,7 @@ export interface TmSenderOptions {
   fecfPresent?: boolean;
   /** Frames carry the OCF unless a VC says otherwise (default false). */
   ocfPresent?: boolean;
-  /** The packet virtual channels. */
+  /** The virtual channels. */
   virtualChannels: readonly TmVirtualChannelSendOptions[];
   /** Which VC sends when several have a frame ready (default: priority in listed order). */
   multiplexing?: MultiplexingScheme;
@@ -83,7 +104,8 @@ export interface TmSenderOptions {
 
 interface SendVc {
   id: number;
-  gen: PacketVcGenerator | undefined;
+  /** Packets or VCA_SDUs; undefined for an idle VC that carries nothing else. */
+  gen: PacketVcGenerator | VcaSduQueue | undefined;
   count: number;
   shLength: number | undefined;
   shData: Uint8Array;
@@ -144,12 +166,18 @@ export class TmSender {
         throw invalidArgument(`virtual channel ${v.virtualChannelId}: no room for data`);
       const count = v.virtualChannelFrameCount ?? 0;
       checkInteger(count, 0, 255, 'virtualChannelFrameCount');
+      const service = v.service ?? TmVirtualChannelService.PACKET;
+      if (service !== 'packet' && service !== 'vca')
+        throw invalidArgument(`virtual channel ${v.virtualChannelId}: service ${service}`);
       this.vcs.set(v.virtualChannelId, {
         id: v.virtualChannelId,
-        gen: new PacketVcGenerator({
-          zoneLength: zone,
-          ...(v.idleFill === undefined ? {} : { idleFill: v.idleFill }),
-        }),
+        gen:
+          service === 'vca'
+            ? new VcaSduQueue({ sduLength: zone })
+            : new PacketVcGenerator({
+                zoneLength: zone,
+                ...(v.idleFill === undefined ? {} : { idleFill: v.idleFill }),
+              }),
         count,
         shLength: sh,
         shData: new Uint8Array(sh ?? 0),
@@ -159,6 +187,8 @@ export class TmSender {
     }
     const idleId = options.idleVirtualChannelId ?? 7;
     checkInteger(idleId, 0, 7, 'idleVirtualChannelId');
+    if (this.vcs.get(idleId)?.gen instanceof VcaSduQueue)
+      throw invalidArgument(`idle virtual channel ${idleId} carries VCA_SDUs, not idle data`);
     this.idleVc = this.vcs.get(idleId) ?? {
       id: idleId,
       gen: undefined,
@@ -185,6 +215,22 @@ export class TmSender {
    */
   send(virtualChannelId: number, packet: Uint8Array): void {
     this.packetVc(virtualChannelId).push(packet);
+  }
+
+  /**
+   * Queues a VCA_SDU on a VCA virtual channel: exactly {@link accessSduLength} octets, sent in
+   * one frame with the Synchronisation Flag set, `statusFields` (3 bits, default 0) going into
+   * the Packet Order Flag (high bit) and the Segment Length Identifier.
+   * @throws CcsdsError `INVALID_ARGUMENT` (unknown or packet VC, wrong length, status fields
+   *   beyond 3 bits), `LIMIT_EXCEEDED` (queue full)
+   */
+  sendAccess(virtualChannelId: number, sdu: Uint8Array, statusFields = 0): void {
+    this.accessVc(virtualChannelId).push(sdu, statusFields);
+  }
+
+  /** Octets of every VCA_SDU of a VCA virtual channel (its data field). */
+  accessSduLength(virtualChannelId: number): number {
+    return this.accessVc(virtualChannelId).sduLength;
   }
 
   /** Sets the Operational Control Field of the following frames: 4 octets or a CLCW. */
@@ -265,6 +311,16 @@ export class TmSender {
   private packetVc(id: number): PacketVcGenerator {
     const g = this.vcs.get(id)?.gen;
     if (g === undefined) throw invalidArgument(`virtual channel ${id} is not configured`);
+    if (!(g instanceof PacketVcGenerator))
+      throw invalidArgument(`virtual channel ${id} carries VCA_SDUs, not packets`);
+    return g;
+  }
+
+  private accessVc(id: number): VcaSduQueue {
+    const g = this.vcs.get(id)?.gen;
+    if (g === undefined) throw invalidArgument(`virtual channel ${id} is not configured`);
+    if (!(g instanceof VcaSduQueue))
+      throw invalidArgument(`virtual channel ${id} carries packets, not VCA_SDUs`);
     return g;
   }
 
@@ -272,9 +328,15 @@ export class TmSender {
     const out = new Uint8Array(this.frameLength);
     const trailer = (vc.ocf ? CLCW_LENGTH : 0) + (this.fecf ? FECF_LENGTH : 0);
     let fhp: number;
+    let status = -1;
     if (vc.gen === undefined) {
       out.fill(0x55, TM_PRIMARY_HEADER_LENGTH, this.frameLength - trailer);
       fhp = TM_FHP_ONLY_IDLE_DATA;
+    } else if (vc.gen instanceof VcaSduQueue) {
+      const sdu = vc.gen.shift()!;
+      out.set(sdu.data, vc.zoneOffset);
+      status = sdu.statusFields;
+      fhp = TM_FHP_NO_PACKET_START;
     } else {
       const r = vc.gen.fillZone(out, vc.zoneOffset, pad)!;
       fhp =
@@ -291,9 +353,9 @@ export class TmSender {
       masterChannelFrameCount: this.mcCount,
       virtualChannelFrameCount: vc.count,
       secondaryHeaderFlag: vc.shLength !== undefined,
-      synchronisationFlag: false,
-      packetOrderFlag: false,
-      segmentLengthId: 3,
+      synchronisationFlag: status >= 0,
+      packetOrderFlag: status >= 0 && (status & 4) !== 0,
+      segmentLengthId: status >= 0 ? status & 3 : 3,
       firstHeaderPointer: fhp,
     });
     if (vc.shLength !== undefined) {
@@ -322,8 +384,15 @@ export interface TmVirtualChannelReceiveOptions extends SecurityReservation {
 export interface TmAccessData {
   spacecraftId: number;
   virtualChannelId: number;
-  /** The data field (a view of the frame; copy it to keep it). */
+  /** The VCA_SDU: the data field (a view of the frame; copy it to keep it). */
   data: Uint8Array;
+  /** VCA Status Fields: Packet Order Flag (high bit) and Segment Length Identifier, 3 bits. */
+  statusFields: number;
+  /**
+   * False when frames of this VC were lost since the previous VCA_SDU delivered (or this is the
+   * first frame seen on the VC).
+   */
+  continuous: boolean;
 }
 
 /** Options of {@link TmReceiver}. */
@@ -354,6 +423,8 @@ interface RecvVc {
   counters: VirtualChannelCounters;
   extractor: PacketExtractor;
   last: number;
+  /** A discontinuity not yet reported with a VCA_SDU. */
+  lossPending: boolean;
   shLength: number | undefined;
   secH: number;
   secT: number;
@@ -527,12 +598,17 @@ export class TmReceiver {
       }
     }
     vc.last = vcCount;
+    if (!continuous) vc.lossPending = true;
     if (sync) {
       if (!continuous) vc.extractor.interrupt();
+      const lossBefore = vc.lossPending;
+      vc.lossPending = false;
       this.options.onAccessData?.({
         spacecraftId: scid,
         virtualChannelId: vcid,
         data: frame.subarray(start, end),
+        statusFields: (status >> 11) & 7,
+        continuous: !lossBefore,
       });
       return;
     }
@@ -566,6 +642,7 @@ export class TmReceiver {
         ...(o.deliverIdle === undefined ? {} : { deliverIdle: o.deliverIdle }),
       }),
       last: -1,
+      lossPending: false,
       shLength: cfg?.secondaryHeaderLength,
       secH,
       secT,
