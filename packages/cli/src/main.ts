@@ -11,6 +11,7 @@ import { registerFrameCommands } from './frames.js';
 import { registerDecodeCommands } from './decode.js';
 import { registerBpCommands } from './bp.js';
 import { registerLinkChainCommands } from './link-chain.js';
+import { registerSimCommands } from './sim.js';
 import { CliFailure, type Output, consoleOutput } from './output.js';
 
 /** Builds the command tree. `out` receives everything the commands print. */
@@ -33,6 +34,7 @@ export function buildProgram(out: Output): Command {
   registerLinkChainCommands(link, out);
   registerFrameCommands(program, out);
   registerBpCommands(program, out);
+  registerSimCommands(program, out);
   return program;
 }
 

@@ -6,3 +6,12 @@
  */
 export * from './link-budget.js';
 export * from './channel.js';
+export * from './packet-port.js';
+export * from './pdu-counts.js';
+export * from './uplink.js';
+export * from './downlink.js';
+export * from './housekeeping.js';
+export * from './nodes.js';
+export * from './scenario.js';
+export * from './scenarios.js';
+export * from './mission.js';
