@@ -1,7 +1,9 @@
 /**
  * `ccsds bp agent|send|recv|file-cla`: the Bundle Protocol (RFC 9171) on the command line.
- * `agent` runs a forwarding node until interrupted; `send` and `recv` run a short-lived node
- * that sends one bundle (waiting until it has left) or prints the bundles that arrive for an
+ * `agent` runs a forwarding node until interrupted, with `--app` an application interface on
+ * loopback TCP; `send` and `recv` either talk to such a running agent (`--agent host:port`, as
+ * ION's bpsource/bpsink talk to their local node) or run a short-lived node of their own that
+ * sends one bundle (waiting until it has left) or prints the bundles that arrive for an
  * endpoint; `file-cla read|write` read and append ION File CLA files. `--json` everywhere.
  */
 import { readFileSync } from 'node:fs';
@@ -17,6 +19,8 @@ import {
   parseEid,
 } from 'ccsds/bp';
 import {
+  BpAppClient,
+  BpAppServer,
   DirectoryBundleStore,
   FileClaReader,
   FileClaWriter,
@@ -139,6 +143,26 @@ function nodeOptions(c: Command): Command {
     .option('--json', 'JSON lines output');
 }
 
+/** `--agent` talks to a running agent: the options that configure a node of our own conflict. */
+function standAloneOnly(f: NodeFlags): void {
+  const given = (['node', 'bind', 'route', 'config', 'state'] as const).filter(
+    (k) => f[k] !== undefined,
+  );
+  if (given.length > 0)
+    throw new CliFailure(
+      `--agent uses a running agent; --${given.join(', --')} configure a node of its own`,
+      2,
+    );
+}
+
+async function connectAgent(address: string): Promise<BpAppClient> {
+  try {
+    return await BpAppClient.connect(address);
+  } catch (e) {
+    throw new CliFailure(e instanceof Error ? e.message : String(e), 1);
+  }
+}
+
 /** Adds `bp agent|send|recv|file-cla` to `program`. */
 export function registerBpCommands(program: Command, out: Output): void {
   const bp = program
@@ -147,9 +171,33 @@ export function registerBpCommands(program: Command, out: Output): void {
 
   nodeOptions(bp.command('agent').description('run a bundle agent until interrupted'))
     .option('--duration <ms>', 'stop after this many milliseconds')
-    .action(async (f: NodeFlags & { duration?: string }) => {
+    .option(
+      '--app <host:port>',
+      'application interface for bp send/recv --agent (loopback TCP, no authentication)',
+    )
+    .action(async (f: NodeFlags & { duration?: string; app?: string }) => {
       const cfg = nodeConfig(f);
       const n = await startNode(cfg);
+      let app: BpAppServer | undefined;
+      if (f.app !== undefined) {
+        const m = /^(?:tcp:\/\/)?(.+):(\d+)$/.exec(f.app);
+        if (m === null) {
+          await stopNode(n);
+          throw new CliFailure(`--app must be HOST:PORT, got '${f.app}'`, 2);
+        }
+        try {
+          app = await BpAppServer.open(n.agent, {
+            host: m[1]!.replace(/^\[|\]$/g, ''),
+            port: parseInteger(m[2]!, 0, 65535, '--app port'),
+          });
+        } catch (e) {
+          await stopNode(n);
+          throw new CliFailure(
+            `cannot open --app ${f.app}: ${e instanceof Error ? e.message : String(e)}`,
+            1,
+          );
+        }
+      }
       n.agent.events.on('forwarded', (b, to) =>
         line(
           out,
@@ -178,16 +226,23 @@ export function registerBpCommands(program: Command, out: Output): void {
       line(
         out,
         f.json,
-        { event: 'started', node: cfg.node, bind: n.clas.map((c) => c.address) },
-        `ipn:${cfg.node}.0 listening on ${n.clas.map((c) => c.address).join(', ')}`,
+        {
+          event: 'started',
+          node: cfg.node,
+          bind: n.clas.map((c) => c.address),
+          ...(app === undefined ? {} : { app: app.address }),
+        },
+        `ipn:${cfg.node}.0 listening on ${n.clas.map((c) => c.address).join(', ')}` +
+          (app === undefined ? '' : `; applications on ${app.address}`),
       );
       await new Promise<void>((resolve) => {
         const stop = (): void => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
         if (f.duration !== undefined)
-          setTimeout(stop, parseInteger(f.duration, 0, 2 ** 31 - 1, '--duration'));
+          setTimeout(stop, parseInteger(f.duration, 0, 2 ** 31 - 1, '--duration')).unref();
       });
+      await app?.close();
       await stopNode(n);
     });
 
@@ -202,11 +257,18 @@ export function registerBpCommands(program: Command, out: Output): void {
     .option('--lifetime <ms>', 'bundle lifetime', '86400000')
     .option('--service <n>', 'source service number', '1')
     .option('--timeout <ms>', 'give up when the bundle has not left after this long', '10000')
+    .option('--agent <host:port>', "hand the bundle to a running agent's application interface")
     .action(
       async (
         eid: string,
         file: string | undefined,
-        f: NodeFlags & { text?: string; lifetime: string; service: string; timeout: string },
+        f: NodeFlags & {
+          text?: string;
+          lifetime: string;
+          service: string;
+          timeout: string;
+          agent?: string;
+        },
       ) => {
         let dest;
         try {
@@ -219,6 +281,27 @@ export function registerBpCommands(program: Command, out: Output): void {
         else if (file === '-') payload = new Uint8Array(readFileSync(0));
         else if (file !== undefined) payload = new Uint8Array(readFileSync(file));
         else throw new CliFailure('give a payload file, - for stdin, or --text', 2);
+        const lifetime = parseInteger(f.lifetime, 1, Number.MAX_SAFE_INTEGER, '--lifetime');
+        const service = parseInteger(f.service, 0, Number.MAX_SAFE_INTEGER, '--service');
+        if (f.agent !== undefined) {
+          standAloneOnly(f);
+          const client = await connectAgent(f.agent);
+          try {
+            const a = await client.send(formatEid(dest), payload, { lifetime, service });
+            const id = `${a.source}@${a.creationTime}.${a.sequenceNumber} -> ${formatEid(dest)}`;
+            line(
+              out,
+              f.json,
+              { sent: id, to: 'agent', agent: f.agent, payloadLength: payload.length },
+              `sent ${id} (${payload.length} octets) through the agent at ${f.agent}`,
+            );
+          } catch (e) {
+            throw new CliFailure(e instanceof Error ? e.message : String(e), 1);
+          } finally {
+            await client.close();
+          }
+          return;
+        }
         const cfg = nodeConfig(f);
         const n = await startNode(cfg);
         try {
@@ -234,12 +317,9 @@ export function registerBpCommands(program: Command, out: Output): void {
                   ),
                 ),
               parseInteger(f.timeout, 0, 2 ** 31 - 1, '--timeout'),
-            );
+            ).unref(); // the process ends as soon as the bundle has left
           });
-          const b = await n.agent.send(dest, payload, {
-            lifetime: parseInteger(f.lifetime, 1, Number.MAX_SAFE_INTEGER, '--lifetime'),
-            service: parseInteger(f.service, 0, Number.MAX_SAFE_INTEGER, '--service'),
-          });
+          const b = await n.agent.send(dest, payload, { lifetime, service });
           const to = await left;
           line(
             out,
@@ -261,43 +341,89 @@ export function registerBpCommands(program: Command, out: Output): void {
   )
     .option('--count <n>', 'exit after this many bundles')
     .option('--timeout <ms>', 'exit after this long')
-    .action(async (eid: string, f: NodeFlags & { count?: string; timeout?: string }) => {
-      const e = parseEid(eid);
-      if (e.scheme !== 'ipn') throw new CliFailure('recv needs an ipn endpoint', 2);
-      const cfg = nodeConfig({ node: String(e.node), ...f });
-      if (cfg.node !== e.node)
-        throw new CliFailure(`${eid} is not an endpoint of node ${cfg.node}`, 2);
-      const n = await startNode(cfg);
-      const max =
-        f.count === undefined ? Infinity : parseInteger(f.count, 1, 2 ** 31 - 1, '--count');
-      let got = 0;
-      try {
-        await new Promise<void>((resolve) => {
-          const reg = n.agent.register(e.service);
-          reg.events.on('bundle', (payload, b) => {
-            got++;
-            line(
-              out,
-              f.json,
-              {
+    .option('--agent <host:port>', "register at a running agent's application interface")
+    .action(
+      async (eid: string, f: NodeFlags & { count?: string; timeout?: string; agent?: string }) => {
+        let e;
+        try {
+          e = parseEid(eid);
+        } catch (err) {
+          throw new CliFailure(err instanceof Error ? err.message : String(err), 2);
+        }
+        if (e.scheme !== 'ipn') throw new CliFailure('recv needs an ipn endpoint', 2);
+        const max =
+          f.count === undefined ? Infinity : parseInteger(f.count, 1, 2 ** 31 - 1, '--count');
+        const timeout =
+          f.timeout === undefined
+            ? undefined
+            : parseInteger(f.timeout, 0, 2 ** 31 - 1, '--timeout');
+        let got = 0;
+        const print = (
+          payload: Uint8Array,
+          b: { source: string; creationTime: number; sequenceNumber: number },
+        ): void => {
+          got++;
+          line(
+            out,
+            f.json,
+            {
+              source: b.source,
+              creationTime: b.creationTime,
+              sequenceNumber: b.sequenceNumber,
+              payloadHex: toHex(payload),
+            },
+            new TextDecoder().decode(payload),
+          );
+        };
+        if (f.agent !== undefined) {
+          standAloneOnly(f);
+          const client = await connectAgent(f.agent);
+          try {
+            await new Promise<void>((resolve, reject) => {
+              client.events.on('bundle', (b) => {
+                if (got >= max) return;
+                print(b.payload, b);
+                if (got >= max) resolve();
+              });
+              client.events.on('closed', () => resolve());
+              process.once('SIGINT', () => resolve());
+              if (timeout !== undefined) setTimeout(resolve, timeout).unref();
+              client.register(e.service, max === Infinity ? undefined : max, e.node).catch(reject);
+            });
+          } catch (err) {
+            throw err instanceof CliFailure
+              ? err
+              : new CliFailure(err instanceof Error ? err.message : String(err), 1);
+          } finally {
+            await client.close();
+          }
+          if (got < max && max !== Infinity) out.exitCode = 1;
+          return;
+        }
+        const cfg = nodeConfig({ node: String(e.node), ...f });
+        if (cfg.node !== e.node)
+          throw new CliFailure(`${eid} is not an endpoint of node ${cfg.node}`, 2);
+        const n = await startNode(cfg);
+        try {
+          await new Promise<void>((resolve) => {
+            const reg = n.agent.register(e.service);
+            reg.events.on('bundle', (payload, b) => {
+              print(payload, {
                 source: formatEid(b.primary.source),
                 creationTime: b.primary.creationTime,
                 sequenceNumber: b.primary.sequenceNumber,
-                payloadHex: toHex(payload),
-              },
-              new TextDecoder().decode(payload),
-            );
-            if (got >= max) resolve();
+              });
+              if (got >= max) resolve();
+            });
+            process.once('SIGINT', () => resolve());
+            if (timeout !== undefined) setTimeout(resolve, timeout).unref();
           });
-          process.once('SIGINT', () => resolve());
-          if (f.timeout !== undefined)
-            setTimeout(resolve, parseInteger(f.timeout, 0, 2 ** 31 - 1, '--timeout'));
-        });
-      } finally {
-        await stopNode(n);
-      }
-      if (got < max && max !== Infinity) out.exitCode = 1;
-    });
+        } finally {
+          await stopNode(n);
+        }
+        if (got < max && max !== Infinity) out.exitCode = 1;
+      },
+    );
 
   const fc = bp.command('file-cla').description("ION's File convergence layer files");
   fc.command('read')

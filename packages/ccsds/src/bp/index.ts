@@ -3,7 +3,8 @@
  * deterministic CBOR, endpoint IDs, fragmentation and reassembly, administrative records,
  * the portable convergence layers (Space Packets, Encapsulation Packets, File CLA framing,
  * TCPCLv4 sessions), the bundle agent and CFDP over BP. Node-only parts (UDP, STCP, TCPCLv4
- * sockets, File CLA reader/writer, the agent's journal) are in `ccsds/bp/node`.
+ * sockets, File CLA reader/writer, the agent's journal, the application interface server and
+ * client) are in `ccsds/bp/node`.
  * @packageDocumentation
  */
 export * from './cbor.js';
@@ -16,3 +17,4 @@ export * from './file-cla.js';
 export * from './tcpcl.js';
 export * from './agent.js';
 export * from './cfdp-transport.js';
+export * from './app-interface.js';

@@ -1,7 +1,8 @@
 /**
  * `ccsds/bp/node`: the Node-only parts of the Bundle Protocol layer — UDP, STCP and TCPCLv4
  * convergence layers on sockets, the File convergence layer on real files, the agent's journal
- * on disk, and {@link openConvergenceLayer}, which picks an adapter from an address. Everything
+ * on disk, the application interface of a running agent (`BpAppServer`, `BpAppClient`), and
+ * {@link openConvergenceLayer}, which picks an adapter from an address. Everything
  * portable (`ccsds/bp`) is re-exported.
  * @packageDocumentation
  */
@@ -10,3 +11,4 @@ export * from './cla.js';
 export * from './tcpcl.js';
 export * from './file.js';
 export * from './store.js';
+export * from './app.js';
