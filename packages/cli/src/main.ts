@@ -11,6 +11,7 @@ import { registerFrameCommands } from './frames.js';
 import { registerDecodeCommands } from './decode.js';
 import { registerBpCommands } from './bp.js';
 import { registerLinkChainCommands } from './link-chain.js';
+import { registerWebCommand } from './web.js';
 import { registerSimCommands } from './sim.js';
 import { CliFailure, type Output, consoleOutput } from './output.js';
 
@@ -34,6 +35,7 @@ export function buildProgram(out: Output): Command {
   registerLinkChainCommands(link, out);
   registerFrameCommands(program, out);
   registerBpCommands(program, out);
+  registerWebCommand(program, out);
   registerSimCommands(program, out);
   return program;
 }
