@@ -11,6 +11,7 @@ import { registerFrameCommands } from './frames.js';
 import { registerDecodeCommands } from './decode.js';
 import { registerBpCommands } from './bp.js';
 import { registerLinkChainCommands } from './link-chain.js';
+import { registerLinkBudgetCommand } from './link-budget.js';
 import { registerWebCommand } from './web.js';
 import { registerSimCommands } from './sim.js';
 import { CliFailure, type Output, consoleOutput } from './output.js';
@@ -33,6 +34,7 @@ export function buildProgram(out: Output): Command {
     .description('synchronisation and channel coding (CCSDS 131.0-B-4, 231.0-B-4)');
   registerCltuCommands(link, out);
   registerLinkChainCommands(link, out);
+  registerLinkBudgetCommand(link, out);
   registerFrameCommands(program, out);
   registerBpCommands(program, out);
   registerWebCommand(program, out);
