@@ -249,6 +249,12 @@ function checkNumber(
   return value;
 }
 
+function checkInteger(value: unknown, what: string, min: number, max: number): number {
+  checkNumber(value, what, min, max);
+  if (!Number.isInteger(value)) throw invalid(`${what} must be an integer, got ${String(value)}`);
+  return value as number;
+}
+
 /** Copies `count` bits starting at bit `from` of `src` (MSB first) into a new packed array. */
 function extractBits(src: Uint8Array, from: number, count: number): Uint8Array {
   const n = (count + 7) >> 3;
@@ -273,6 +279,10 @@ const EPS = 1e-9;
 /**
  * One direction of a space link (see the module comment). Throws `INVALID_ARGUMENT` for bad
  * options.
+ *
+ * Memory: the symbols in flight are held packed, one bit each, until delivered, so a channel
+ * holds up to `lightTimeMs / 1000 x symbolRate / 8` octets (a 12.5-minute Mars light time at
+ * 1 M symbols/s: 94 MB); the queue not yet on air is bounded by `maxQueuedSymbols`.
  */
 export class PhysicalChannel {
   /** Called (through a clock timer) when the transmit queue drains: the sender's cue to send more. */
@@ -340,9 +350,9 @@ export class PhysicalChannel {
       127.5,
       true,
     );
-    this.maxChunk = checkNumber(options.maxChunkSymbols ?? 65536, 'maxChunkSymbols', 8, 1 << 30);
-    this.maxQueued = checkNumber(
-      options.maxQueuedSymbols ?? 1 << 24,
+    this.maxChunk = checkInteger(options.maxChunkSymbols ?? 65536, 'maxChunkSymbols', 8, 2 ** 30);
+    this.maxQueued = checkInteger(
+      options.maxQueuedSymbols ?? 2 ** 24,
       'maxQueuedSymbols',
       1,
       2 ** 40,
@@ -424,7 +434,8 @@ export class PhysicalChannel {
 
   /**
    * Changes the Eb/N0 (dB) outside bursts from now on, e.g. from a link budget that changes over
-   * a pass; chunks delivered from now on get it. `Infinity`: noiseless; `-Infinity`: no signal.
+   * a pass; chunks delivered from now on get it (it replaces a `bitErrorRate`). `Infinity`:
+   * noiseless; `-Infinity`: no signal.
    */
   setEbN0Db(db: number): void {
     this.good = this.awgn(checkNumber(db, 'ebN0Db', -Infinity, Infinity));
