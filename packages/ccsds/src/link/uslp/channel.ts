@@ -11,9 +11,18 @@
  * {@link UslpReceiver} accepts fixed, variable and truncated frames, detects VC frame count
  * gaps and delivers packets and SDUs per MAP; it never throws on bad frames.
  */
-import { CcsdsError, checkInteger, type Framer, NOT_A_UNIT } from '../../core/index.js';
+import {
+  CcsdsError,
+  checkInteger,
+  type Framer,
+  FramedStreamReader,
+  NEED_MORE,
+  NOT_A_UNIT,
+  SkipReason,
+} from '../../core/index.js';
 import { type ClcwInit, CLCW_LENGTH, encodeClcw } from '../clcw.js';
 import {
+  FixedLengthFrameSplitter,
   invalidArgument,
   type LinkEvent,
   newReceiverCounters,
@@ -480,8 +489,8 @@ export class UslpReceiver {
   private readonly stats: ReceiverCounters = newReceiverCounters();
   private readonly maxSdu: number;
   private readonly framer: Framer;
-  private carry = new Uint8Array(0);
-  private inGarbage = false;
+  /** Cuts the byte stream of {@link push} into frames. */
+  private stream: { push(chunk: Uint8Array): void; end(): void };
 
   /** @param options - frame format, channels, callbacks */
   constructor(options: UslpReceiverOptions) {
@@ -501,6 +510,54 @@ export class UslpReceiver {
       checkInteger(Number(k), 0, 63, 'virtual channel ID');
       securityLengths(v);
     }
+    this.stream = this.makeStream();
+  }
+
+  /**
+   * The stream cutter: fixed-length frames by their length; variable-length (and truncated)
+   * frames by the core framed stream reader with a framer that reads the frame length field.
+   */
+  private makeStream(): { push(chunk: Uint8Array): void; end(): void } {
+    const o = this.options;
+    const partial = (): void => {
+      this.stats.frames++;
+      this.badHeader('stream ended inside a frame');
+    };
+    if (o.frameType === 'fixed')
+      return new FixedLengthFrameSplitter(o.frameLength!, (f) => this.pushFrame(f), partial);
+    const truncated = o.truncatedFrameLength;
+    const framer: Framer = {
+      maxHeaderLength: 6,
+      maxUnitLength: USLP_MAX_FRAME_LENGTH,
+      probe(buf, offset, end) {
+        const len = uslpFrameLengthAt(buf, offset, end, truncated);
+        if (len === 0) return NEED_MORE;
+        return len < 5 || len > USLP_MAX_FRAME_LENGTH ? NOT_A_UNIT : len;
+      },
+    };
+    let reader: FramedStreamReader | undefined;
+    // Every header is believed at once (no resync confirmation): a frame between two bursts of
+    // garbage still arrives, and a false header costs one frame that then fails its checks.
+    const make = (): FramedStreamReader =>
+      new FramedStreamReader(
+        framer,
+        {
+          unit: (f) => this.pushFrame(f),
+          skipped: (r) => {
+            if (r.reason === SkipReason.TRUNCATED) return partial();
+            this.stats.frames++;
+            this.badHeader(`no USLP frame starts here (${r.end - r.start} octets skipped)`);
+          },
+        },
+        { confirmResync: false },
+      );
+    return {
+      push: (chunk) => (reader ??= make()).push(chunk),
+      end: () => {
+        reader?.end();
+        reader = undefined;
+      },
+    };
   }
 
   /** Receiver-wide counters (snapshot). */
@@ -530,52 +587,21 @@ export class UslpReceiver {
   /**
    * Feeds a stream of concatenated frames in chunks of any size; frames are delimited by the
    * fixed length, the frame length field or the truncated frame length. Octets that cannot
-   * start a frame are skipped one at a time (one bad-header event per run).
+   * start a frame are skipped until the next frame header (one bad-header event per run).
    */
   push(chunk: Uint8Array): void {
-    let buf = chunk;
-    if (this.carry.length > 0) {
-      buf = new Uint8Array(this.carry.length + chunk.length);
-      buf.set(this.carry);
-      buf.set(chunk, this.carry.length);
-    }
-    let pos = 0;
-    while (pos < buf.length) {
-      const len =
-        this.options.frameType === 'fixed'
-          ? this.options.frameLength!
-          : uslpFrameLengthAt(buf, pos, buf.length, this.options.truncatedFrameLength);
-      if (len === 0) break;
-      if (len < 5 || len > USLP_MAX_FRAME_LENGTH) {
-        if (!this.inGarbage) {
-          this.stats.frames++;
-          this.badHeader('no USLP frame starts here');
-          this.inGarbage = true;
-        }
-        pos++;
-        continue;
-      }
-      if (pos + len > buf.length) break;
-      this.inGarbage = false;
-      this.pushFrame(buf.subarray(pos, pos + len));
-      pos += len;
-    }
-    this.carry = buf.slice(pos);
+    this.stream.push(chunk);
   }
 
   /** Ends the stream: leftovers count as a bad frame; partial packets and SDUs are flagged or dropped. */
   end(): void {
-    if (this.carry.length > 0) {
-      this.stats.frames++;
-      this.badHeader('stream ended inside a frame');
-      this.carry = new Uint8Array(0);
-    }
+    this.stream.end();
     for (const vc of this.vcs.values())
-      for (const m of vc.maps) {
-        if (m === undefined) continue;
+      vc.maps.forEach((m, mapId) => {
+        if (m === undefined) return;
         m.extractor.interrupt();
-        this.abandonSdu(vc, 0, m);
-      }
+        this.abandonSdu(vc, mapId, m);
+      });
   }
 
   /** Processes one frame. Never throws on bad frame content. */
