@@ -520,6 +520,20 @@ export class Mission {
         const t = byKey(key(e.transactionId));
         if (t !== undefined && e.role === 'receiver') t.bytesDone = e.progress;
       });
+      entity.events.on('abandoned', (e) => {
+        const t = byKey(key(e.transactionId));
+        if (t === undefined) return;
+        const sender =
+          entity === (t.spec.direction === 'up' ? this.ground.entity : this.spacecraft.entity);
+        if (sender) {
+          t.senderDone = true;
+          t.senderCondition = e.conditionCode;
+        } else {
+          t.receiverDone = true;
+          t.receiverCondition = e.conditionCode;
+          t.receiverAt = this.clock.now();
+        }
+      });
       entity.events.on('transactionFinished', (e) => {
         const t = byKey(key(e.transactionId));
         if (t === undefined) return;

@@ -73,7 +73,7 @@ export interface UplinkSenderStats {
   bcFrames: number;
   /** FOP-1 alerts (each followed by a re-initialisation with Set V(R)). */
   alerts: number;
-  /** Frame data units purged by an alert (their packets are lost; CFDP recovers). */
+  /** Frame data units purged by an alert or dropped from the queue at an alert (CFDP recovers). */
   purgedUnits: number;
   /** CLCWs received. */
   clcws: number;
@@ -155,7 +155,14 @@ export class UplinkSender {
       }
     });
     this.fop.on('alert', () => {
+      // The link is failing: what waits for FOP-1 is dropped with what the alert purged (the
+      // application's own retransmission takes over, e.g. CFDP's timers), and senders waiting
+      // for room are released, so a dead uplink cannot block them forever.
       this.stats.alerts++;
+      this.stats.purgedUnits += this.units.length;
+      this.units.length = 0;
+      this.queuedOctets = 0;
+      for (const w of this.waiters.splice(0)) w.resolve();
       this.scheduleReinit();
     });
     if (this.cop1) this.fop.initiateAdWithoutClcwCheck();
