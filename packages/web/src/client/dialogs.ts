@@ -58,7 +58,7 @@ export function promptDialog(title: string, label: string, initial = ''): Promis
         h(
           'div',
           { class: 'buttons' },
-          h('button', { type: 'submit', value: 'no', formnovalidate: true }, 'Cancel'),
+          h('button', { type: 'button', onclick: () => d.close('no') }, 'Cancel'),
           h(
             'button',
             { type: 'submit', value: 'yes', class: 'primary', 'data-test': 'prompt-ok' },
@@ -221,7 +221,7 @@ export function newTransferDialog(
         h(
           'div',
           { class: 'buttons' },
-          h('button', { type: 'submit', value: 'no', formnovalidate: true }, 'Cancel'),
+          h('button', { type: 'button', onclick: () => d.close('no') }, 'Cancel'),
           h(
             'button',
             { type: 'submit', value: 'yes', class: 'primary', 'data-test': 'nt-start' },

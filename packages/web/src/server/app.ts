@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { Hono, type Context } from 'hono';
+import { CcsdsError, CcsdsErrorCode } from 'ccsds/core';
 import type { PacketDefinition } from 'ccsds/decode';
 import { FilestoreAction } from 'ccsds/filestore';
 import {
@@ -81,6 +82,9 @@ const CSP =
 
 function fail(c: Context, e: unknown): Response {
   if (e instanceof ConsoleError) return c.json({ error: e.message }, e.status);
+  // The filestore refuses what the path checks cannot see (a symbolic link out of the root).
+  if (e instanceof CcsdsError && e.code === CcsdsErrorCode.INVALID_ARGUMENT)
+    return c.json({ error: `refused: ${e.message}` }, 403);
   const m = e instanceof Error ? e.message : String(e);
   if (/timed? ?out|time limit/i.test(m)) return c.json({ error: `no answer in time: ${m}` }, 504);
   return c.json({ error: m }, 500);

@@ -86,11 +86,11 @@ export function packetsPage(root: HTMLElement, dec: BrowserDecoder, sources: str
         paused = !paused;
         frozen = paused ? [...store.packets] : undefined;
         pauseBtn.setAttribute('aria-pressed', String(paused));
-        pauseBtn.textContent = paused ? '▶ Resume' : '⏸ Pause';
+        pauseBtn.textContent = paused ? 'Resume' : 'Pause';
         render();
       },
     },
-    '⏸ Pause',
+    'Pause',
   );
   const recordBtns = sources.map((s) => {
     let on = false;
