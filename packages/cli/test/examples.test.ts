@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 // Every script the README shows runs and exits 0 (long-running simulations are run by their own
 // npm scripts instead and listed here).
 const examples = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples');
-const LONG = new Set(['ber-curve.ts']);
+const LONG = new Set(['ber-curve.ts', 'cfdp-ebn0-sweep.ts']);
 
 for (const name of readdirSync(examples).filter((n) => n.endsWith('.ts') && !LONG.has(n))) {
   test(`example ${name} runs`, () => {
