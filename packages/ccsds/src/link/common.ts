@@ -3,7 +3,8 @@
  * codecs and channel engines: the Frame Error Control Field (CRC-16-CCITT, 132.0-B-3 section
  * 4.1.6, 732.0-B-4 section 4.1.6, 732.1-B-2 section 4.1.6), the SDLS reservation per virtual
  * channel (355.0-B-2 section 4: Security Header and Trailer), received-packet records,
- * counters and events of the receivers.
+ * counters and events of the receivers, the options every receiver shares and the per-channel
+ * packet extraction they set up the same way.
  */
 import {
   CcsdsError,
@@ -11,8 +12,14 @@ import {
   FramedStreamReader,
   checkInteger,
   crc16Ccitt,
+  type Framer,
 } from '../core/index.js';
-import type { PacketExtractionCounters, PacketQuality } from './packet-extraction.js';
+import {
+  type GapPolicy,
+  type PacketExtractionCounters,
+  PacketExtractor,
+  type PacketQuality,
+} from './packet-extraction.js';
 
 /** Octets of the Frame Error Control Field. */
 export const FECF_LENGTH = 2;
@@ -166,6 +173,83 @@ export function newVirtualChannelCounters(
     badPacketHeaders: 0,
     pointerMismatches: 0,
   };
+}
+
+/** Packet extraction settings of one virtual channel at a TM, AOS or USLP receiver. */
+export interface VirtualChannelExtractionOptions extends SecurityReservation {
+  /** Packet delimiter for this VC (default: the receiver's). */
+  framer?: Framer;
+  /** Gap policy for this VC (default: the receiver's). */
+  gapPolicy?: GapPolicy;
+}
+
+/** Options the TM, AOS and USLP receivers share. */
+export interface PacketReceiverOptions {
+  /** Spacecraft IDs accepted (default: any; each gets its own master channel). */
+  spacecraftIds?: readonly number[];
+  /** Packet delimiter (default: Space and Encapsulation Packets). */
+  framer?: Framer;
+  /** What happens to a packet a gap interrupts (default drop). */
+  gapPolicy?: GapPolicy;
+  /** Deliver idle packets too (default false). */
+  deliverIdle?: boolean;
+  /** Receives extracted packets. */
+  onPacket?: (packet: ReceivedPacket) => void;
+  /** Receives bad frames and gaps. */
+  onEvent?: (event: LinkEvent) => void;
+}
+
+/**
+ * The packet extractor of one channel (a virtual channel, or a USLP MAP), set up from the
+ * receiver's options and the channel's own: its packets reach `options.onPacket` as
+ * {@link ReceivedPacket} records naming the channel.
+ */
+export function channelPacketExtractor(
+  options: PacketReceiverOptions,
+  channel: VirtualChannelExtractionOptions | undefined,
+  spacecraftId: number,
+  virtualChannelId: number,
+  mapId?: number,
+): PacketExtractor {
+  const onPacket = options.onPacket;
+  const framer = channel?.framer ?? options.framer;
+  const gapPolicy = channel?.gapPolicy ?? options.gapPolicy;
+  return new PacketExtractor(
+    (data: Uint8Array, quality: PacketQuality) =>
+      onPacket?.({
+        spacecraftId,
+        virtualChannelId,
+        mapId,
+        data,
+        quality,
+        packetVersionNumber: packetVersionOf(data),
+      }),
+    {
+      ...(framer === undefined ? {} : { framer }),
+      ...(gapPolicy === undefined ? {} : { gapPolicy }),
+      ...(options.deliverIdle === undefined ? {} : { deliverIdle: options.deliverIdle }),
+    },
+  );
+}
+
+/** `counters` with the extraction counters of `extractors` added (a new object). */
+export function withExtractionCounters(
+  counters: VirtualChannelCounters,
+  extractors: Iterable<PacketExtractor | undefined>,
+): VirtualChannelCounters {
+  const c = { ...counters };
+  for (const e of extractors) {
+    if (e === undefined) continue;
+    const x = e.counters;
+    c.packetsGood += x.packetsGood;
+    c.packetsFlagged += x.packetsFlagged;
+    c.packetsDropped += x.packetsDropped;
+    c.idlePackets += x.idlePackets;
+    c.discardedOctets += x.discardedOctets;
+    c.badPacketHeaders += x.badPacketHeaders;
+    c.pointerMismatches += x.pointerMismatches;
+  }
+  return c;
 }
 
 /** Fresh receiver counters. */

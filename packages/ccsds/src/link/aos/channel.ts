@@ -15,31 +15,27 @@
  * are handed over with a flag saying whether frames of the VC were lost before them. It never
  * throws on bad frames: it counts and reports them.
  */
-import { checkInteger, type Framer } from '../../core/index.js';
+import { checkInteger } from '../../core/index.js';
 import { type ClcwInit, CLCW_LENGTH, encodeClcw } from '../clcw.js';
 import {
   framesMissing,
   hasValidFecf,
   invalidArgument,
-  type LinkEvent,
   newReceiverCounters,
   newVirtualChannelCounters,
-  type ReceivedPacket,
   type ReceiverCounters,
   type SecurityReservation,
   securityLengths,
   type VirtualChannelCounters,
   writeFecf,
   FixedLengthFrameSplitter,
+  channelPacketExtractor,
+  type PacketReceiverOptions,
+  type VirtualChannelExtractionOptions,
+  withExtractionCounters,
 } from '../common.js';
 import { ChannelMultiplexer, type MultiplexingScheme } from '../mux.js';
-import {
-  type GapPolicy,
-  NO_PACKET_START,
-  ONLY_IDLE_DATA,
-  PacketExtractor,
-  type PacketQuality,
-} from '../packet-extraction.js';
+import { NO_PACKET_START, ONLY_IDLE_DATA, PacketExtractor } from '../packet-extraction.js';
 import { type IdleFill, PacketVcGenerator } from '../vc-generator.js';
 import {
   BitstreamVcGenerator,
@@ -345,13 +341,9 @@ export class AosSender {
 }
 
 /** Per-virtual-channel receiving configuration. */
-export interface AosVirtualChannelReceiveOptions extends SecurityReservation {
+export interface AosVirtualChannelReceiveOptions extends VirtualChannelExtractionOptions {
   /** What the data field holds (default M_PDU). */
   userDataType?: AosUserDataType;
-  /** Packet delimiter (default: the receiver's). */
-  framer?: Framer;
-  /** Gap policy (default: the receiver's). */
-  gapPolicy?: GapPolicy;
 }
 
 /** B_PDU or VCA data handed over by {@link AosReceiver}. */
@@ -371,23 +363,11 @@ export interface AosAccessData {
 }
 
 /** Options of {@link AosReceiver}. */
-export interface AosReceiverOptions extends AosFrameFormat {
+export interface AosReceiverOptions extends AosFrameFormat, PacketReceiverOptions {
   /** Frame length in octets. */
   frameLength: number;
-  /** Spacecraft IDs accepted (default any). */
-  spacecraftIds?: readonly number[];
   /** Per-VC settings by VC ID. */
   virtualChannels?: Readonly<Partial<Record<number, AosVirtualChannelReceiveOptions>>>;
-  /** Packet delimiter (default: Space and Encapsulation Packets). */
-  framer?: Framer;
-  /** Gap policy (default drop). */
-  gapPolicy?: GapPolicy;
-  /** Deliver idle packets too (default false). */
-  deliverIdle?: boolean;
-  /** Receives packets. */
-  onPacket?: (packet: ReceivedPacket) => void;
-  /** Receives bad frames and gaps. */
-  onEvent?: (event: LinkEvent) => void;
   /** Receives B_PDU and VCA data. */
   onAccessData?: (data: AosAccessData) => void;
 }
@@ -447,7 +427,7 @@ export class AosReceiver {
 
   /** Counters of every virtual channel seen (snapshots). */
   virtualChannelCounters(): VirtualChannelCounters[] {
-    return [...this.vcs.values()].map((v) => ({ ...v.counters, ...v.extractor.counters }));
+    return [...this.vcs.values()].map((v) => withExtractionCounters(v.counters, [v.extractor]));
   }
 
   /** Feeds a stream of concatenated frames in chunks of any size. */
@@ -574,26 +554,9 @@ export class AosReceiver {
     const o = this.options;
     const cfg = o.virtualChannels?.[vcid];
     const [secH, secT] = securityLengths(cfg);
-    const onPacket = o.onPacket;
-    const sink = (data: Uint8Array, quality: PacketQuality): void => {
-      onPacket?.({
-        spacecraftId: scid,
-        virtualChannelId: vcid,
-        mapId: undefined,
-        data,
-        quality,
-        packetVersionNumber: data.length > 0 ? data[0]! >> 5 : -1,
-      });
-    };
-    const framer = cfg?.framer ?? o.framer;
-    const gapPolicy = cfg?.gapPolicy ?? o.gapPolicy;
     const vc: RecvVc = {
       counters: newVirtualChannelCounters(scid, vcid),
-      extractor: new PacketExtractor(sink, {
-        ...(framer === undefined ? {} : { framer }),
-        ...(gapPolicy === undefined ? {} : { gapPolicy }),
-        ...(o.deliverIdle === undefined ? {} : { deliverIdle: o.deliverIdle }),
-      }),
+      extractor: channelPacketExtractor(o, cfg, scid, vcid),
       last: -1,
       lossPending: false,
       type:

@@ -14,32 +14,28 @@
  * fields and a flag saying whether frames of the VC were lost before them; it never throws on
  * bad frames: it counts and reports them.
  */
-import { checkInteger, type Framer } from '../../core/index.js';
+import { checkInteger } from '../../core/index.js';
 import { type ClcwInit, CLCW_LENGTH, encodeClcw } from '../clcw.js';
 import {
   FECF_LENGTH,
   framesMissing,
   hasValidFecf,
   invalidArgument,
-  type LinkEvent,
   newReceiverCounters,
   newVirtualChannelCounters,
-  type ReceivedPacket,
   type ReceiverCounters,
   type SecurityReservation,
   securityLengths,
   type VirtualChannelCounters,
   writeFecf,
   FixedLengthFrameSplitter,
+  channelPacketExtractor,
+  type PacketReceiverOptions,
+  type VirtualChannelExtractionOptions,
+  withExtractionCounters,
 } from '../common.js';
 import { ChannelMultiplexer, type MultiplexingScheme } from '../mux.js';
-import {
-  type GapPolicy,
-  NO_PACKET_START,
-  ONLY_IDLE_DATA,
-  PacketExtractor,
-  type PacketQuality,
-} from '../packet-extraction.js';
+import { NO_PACKET_START, ONLY_IDLE_DATA, PacketExtractor } from '../packet-extraction.js';
 import { type IdleFill, PacketVcGenerator } from '../vc-generator.js';
 import { VcaSduQueue } from '../vca-queue.js';
 import {
@@ -371,13 +367,9 @@ export class TmSender {
 }
 
 /** Per-virtual-channel receiving configuration. */
-export interface TmVirtualChannelReceiveOptions extends SecurityReservation {
+export interface TmVirtualChannelReceiveOptions extends VirtualChannelExtractionOptions {
   /** Expected secondary header data length (0..63); frames that differ are bad headers. */
   secondaryHeaderLength?: number;
-  /** Packet delimiter for this VC (default: the receiver's). */
-  framer?: Framer;
-  /** Gap policy for this VC (default: the receiver's). */
-  gapPolicy?: GapPolicy;
 }
 
 /** Data of a frame with the synchronisation flag set (Virtual Channel Access service). */
@@ -396,25 +388,13 @@ export interface TmAccessData {
 }
 
 /** Options of {@link TmReceiver}. */
-export interface TmReceiverOptions {
+export interface TmReceiverOptions extends PacketReceiverOptions {
   /** Frame length in octets (managed parameter). */
   frameLength: number;
   /** Frames end with a FECF (default false). */
   fecfPresent?: boolean;
-  /** Spacecraft IDs accepted (default: any; each gets its own master channel). */
-  spacecraftIds?: readonly number[];
   /** Per-VC settings, by VC ID (applied to every accepted spacecraft). */
   virtualChannels?: Readonly<Partial<Record<number, TmVirtualChannelReceiveOptions>>>;
-  /** Packet delimiter (default: Space and Encapsulation Packets). */
-  framer?: Framer;
-  /** What happens to a packet a gap interrupts (default drop). */
-  gapPolicy?: GapPolicy;
-  /** Deliver idle packets too (default false). */
-  deliverIdle?: boolean;
-  /** Receives extracted packets. */
-  onPacket?: (packet: ReceivedPacket) => void;
-  /** Receives bad frames and gaps. */
-  onEvent?: (event: LinkEvent) => void;
   /** Receives VCA data fields (frames with the synchronisation flag set). */
   onAccessData?: (data: TmAccessData) => void;
 }
@@ -488,7 +468,7 @@ export class TmReceiver {
     const out: VirtualChannelCounters[] = [];
     for (const mc of this.mcs.values())
       for (const vc of mc.vcs)
-        if (vc !== undefined) out.push({ ...vc.counters, ...vc.extractor.counters });
+        if (vc !== undefined) out.push(withExtractionCounters(vc.counters, [vc.extractor]));
     return out;
   }
 
@@ -621,26 +601,9 @@ export class TmReceiver {
     const cfg = o.virtualChannels?.[vcid];
     const [secH, secT] = securityLengths(cfg);
     const scid = mc.scid;
-    const onPacket = o.onPacket;
-    const sink = (data: Uint8Array, quality: PacketQuality): void => {
-      onPacket?.({
-        spacecraftId: scid,
-        virtualChannelId: vcid,
-        mapId: undefined,
-        data,
-        quality,
-        packetVersionNumber: data.length > 0 ? data[0]! >> 5 : -1,
-      });
-    };
-    const framer = cfg?.framer ?? o.framer;
-    const gapPolicy = cfg?.gapPolicy ?? o.gapPolicy;
     const vc: RecvVc = {
       counters: newVirtualChannelCounters(scid, vcid),
-      extractor: new PacketExtractor(sink, {
-        ...(framer === undefined ? {} : { framer }),
-        ...(gapPolicy === undefined ? {} : { gapPolicy }),
-        ...(o.deliverIdle === undefined ? {} : { deliverIdle: o.deliverIdle }),
-      }),
+      extractor: channelPacketExtractor(o, cfg, scid, vcid),
       last: -1,
       lossPending: false,
       shLength: cfg?.secondaryHeaderLength,

@@ -24,14 +24,17 @@ import { type ClcwInit, CLCW_LENGTH, encodeClcw } from '../clcw.js';
 import {
   FixedLengthFrameSplitter,
   invalidArgument,
-  type LinkEvent,
   newReceiverCounters,
   newVirtualChannelCounters,
-  type ReceivedPacket,
+  packetVersionOf,
   type ReceiverCounters,
   type SecurityReservation,
   securityLengths,
   type VirtualChannelCounters,
+  channelPacketExtractor,
+  type PacketReceiverOptions,
+  type VirtualChannelExtractionOptions,
+  withExtractionCounters,
 } from '../common.js';
 import { ChannelMultiplexer, type MultiplexingScheme } from '../mux.js';
 import {
@@ -417,16 +420,11 @@ export interface UslpReceivedSdu {
   quality: PacketQuality;
 }
 
-/** Per-VC receiving settings. */
-export interface UslpVirtualChannelReceiveOptions extends SecurityReservation {
-  /** Packet delimiter (default: the receiver's). */
-  framer?: Framer;
-  /** Gap policy (default: the receiver's). */
-  gapPolicy?: GapPolicy;
-}
+/** Per-VC receiving settings (the same for every MAP of the VC). */
+export type UslpVirtualChannelReceiveOptions = VirtualChannelExtractionOptions;
 
 /** Options of {@link UslpReceiver}. */
-export interface UslpReceiverOptions {
+export interface UslpReceiverOptions extends PacketReceiverOptions {
   /** Fixed- or variable-length frames. */
   frameType: UslpFrameType;
   /** Fixed frame length (required for fixed-length frames). */
@@ -439,24 +437,12 @@ export interface UslpReceiverOptions {
   fecfPresent?: boolean;
   /** Octets of the FECF: 2 (CRC-16, default) or 4 (CCSDS CRC-32, see `fecf.ts`). */
   fecfLength?: UslpFecfLength;
-  /** Spacecraft IDs accepted (default any). */
-  spacecraftIds?: readonly number[];
   /** Per-VC settings by VC ID. */
   virtualChannels?: Readonly<Partial<Record<number, UslpVirtualChannelReceiveOptions>>>;
-  /** Packet delimiter (default: Space and Encapsulation Packets). */
-  framer?: Framer;
-  /** Gap policy (default drop). */
-  gapPolicy?: GapPolicy;
-  /** Deliver idle packets too (default false). */
-  deliverIdle?: boolean;
   /** Longest SDU reassembled (default 1 MiB); longer ones are dropped. */
   maxSduLength?: number;
-  /** Receives packets. */
-  onPacket?: (packet: ReceivedPacket) => void;
   /** Receives SDUs and octet streams. */
   onSdu?: (sdu: UslpReceivedSdu) => void;
-  /** Receives bad frames and gaps. */
-  onEvent?: (event: LinkEvent) => void;
 }
 
 interface RecvMap {
@@ -567,21 +553,12 @@ export class UslpReceiver {
 
   /** Counters of every virtual channel seen (MAP extraction counters summed). */
   virtualChannelCounters(): VirtualChannelCounters[] {
-    return [...this.vcs.values()].map((v) => {
-      const c = { ...v.counters };
-      for (const m of v.maps) {
-        if (m === undefined) continue;
-        const x = m.extractor.counters;
-        c.packetsGood += x.packetsGood;
-        c.packetsFlagged += x.packetsFlagged;
-        c.packetsDropped += x.packetsDropped;
-        c.idlePackets += x.idlePackets;
-        c.discardedOctets += x.discardedOctets;
-        c.badPacketHeaders += x.badPacketHeaders;
-        c.pointerMismatches += x.pointerMismatches;
-      }
-      return c;
-    });
+    return [...this.vcs.values()].map((v) =>
+      withExtractionCounters(
+        v.counters,
+        v.maps.map((m) => m?.extractor),
+      ),
+    );
   }
 
   /**
@@ -801,7 +778,7 @@ export class UslpReceiver {
       mapId,
       data,
       quality,
-      packetVersionNumber: data.length > 0 ? data[0]! >> 5 : -1,
+      packetVersionNumber: packetVersionOf(data),
     });
   }
 
@@ -828,13 +805,13 @@ export class UslpReceiver {
 
   private newMap(vc: RecvVc, mapId: number): RecvMap {
     const m: RecvMap = {
-      extractor: new PacketExtractor((d, q) => this.deliverPacket(vc, mapId, d, q), {
-        framer: vc.framer,
-        gapPolicy: vc.gapPolicy,
-        ...(this.options.deliverIdle === undefined
-          ? {}
-          : { deliverIdle: this.options.deliverIdle }),
-      }),
+      extractor: channelPacketExtractor(
+        this.options,
+        this.options.virtualChannels?.[vc.vcid],
+        vc.scid,
+        vc.vcid,
+        mapId,
+      ),
       epoch: vc.epoch,
       sdu: undefined,
       sduLength: 0,
