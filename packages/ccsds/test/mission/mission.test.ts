@@ -99,6 +99,18 @@ test('too little uplink margin: COP-1 retransmits, and still identical files', a
   assert.ok(r.uplink.retransmissions > 0);
 });
 
+test('fades on the downlink: codeblocks lost in bursts, recovered by CFDP, identical files', async () => {
+  const r = await new Mission(
+    smallLeo((s) => {
+      s.downlink.bursts = { meanGapS: 1, meanDurationS: 0.02, ebN0Db: -10 };
+    }),
+  ).run();
+  assertAllDelivered(r);
+  assert.ok(r.downlink.channel.burstCount > 0);
+  assert.ok(r.downlink.uncorrectable > 0 || r.downlink.syncLosses > 0);
+  assert.ok(r.cfdp.ground.nak > 0);
+});
+
 test('no margin at all: clean CFDP faults, no file under a destination name', async () => {
   const r = await new Mission(
     smallLeo((s) => {
