@@ -3,8 +3,11 @@
  * agent-to-agent forwarding on loopback (node 1 originates, node 2 delivers to a registration)
  * over the UDP and TCPCLv4 convergence layers, with 1 KiB and 60 KiB payloads. Each forwarding
  * case is set against a bare `node:dgram` / `node:net` pair moving messages of the same size
- * (the encoded bundle's length) in the same run; the ratio is printed. The agents keep at most
- * 128 KiB (and 32 bundles) in flight, so UDP does not overrun the receiver's socket buffer.
+ * (the encoded bundle's length) in the same run; the ratio is printed. Over UDP the sending
+ * application keeps at most 128 KiB (and 32 bundles) forwarded but not yet delivered, so UDP does
+ * not overrun the receiver's socket buffer. Over TCPCLv4 a bundle counts as forwarded only once
+ * the peer acknowledged it; the application keeps up to 16 MiB (256 bundles) ahead and the
+ * agent's own send window (64 bundles, 4 MiB in flight) paces the session.
  */
 import { createSocket } from 'node:dgram';
 import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
@@ -21,9 +24,12 @@ import { TcpclConvergenceLayer, openUdpCla } from '../src/bp/node/index.js';
 import { type BenchResult, type Work, measureCase, report } from './harness.js';
 
 const LAYER = 'bp';
-/** Bundles in flight: at most 32, and at most 128 KiB (Linux caps socket buffers near 208 KiB). */
-const windowFor = (size: number): number =>
+/** UDP: at most 32 bundles and 128 KiB in flight (Linux caps socket buffers near 208 KiB). */
+const udpWindow = (size: number): number =>
   Math.max(1, Math.min(32, Math.floor((128 << 10) / size)));
+/** TCPCL: the application runs ahead by up to 256 bundles / 16 MiB. */
+const tcpclWindow = (size: number): number =>
+  Math.max(1, Math.min(256, Math.floor((16 << 20) / size)));
 
 function sample(size: number): Uint8Array {
   return encodeBundle(
@@ -44,6 +50,7 @@ async function forwarding(
   size: number,
   n: number,
   work: Work,
+  window: number,
 ): Promise<BenchResult> {
   const [ca, cb] = await make();
   const clock = new RealClock();
@@ -78,8 +85,7 @@ async function forwarding(
         const target = delivered + n;
         const sentBase = forwarded;
         for (let i = 0; i < n; i++) {
-          while (i - (forwarded - sentBase) >= windowFor(size))
-            await new Promise<void>((r) => (wake = r));
+          while (i - (forwarded - sentBase) >= window) await new Promise<void>((r) => (wake = r));
           await a.send('ipn:2.1', payload, { lifetime: 60_000 });
         }
         const deadline = Date.now() + 3000;
@@ -224,6 +230,7 @@ export async function run(): Promise<void> {
       size,
       n,
       work,
+      udpWindow(size),
     );
     report(LAYER, udp, work, udpPeer);
     const tcpPeer = await bareTcp(wire, n, work);
@@ -236,6 +243,7 @@ export async function run(): Promise<void> {
       size,
       n,
       work,
+      tcpclWindow(size),
     );
     report(LAYER, tcpcl, work, tcpPeer);
   }

@@ -165,7 +165,6 @@ interface Stored {
   bytes: Uint8Array;
   receivedAt: number;
   expiresAt: number;
-  timer: TimerId | undefined;
   retry: TimerId | undefined;
   sending: boolean;
   /** Waiting for a local registration rather than for a next hop. */
@@ -205,8 +204,13 @@ export class BundleAgent {
   private seq = 0;
   private closed = false;
   private readonly links = new Map<string, Link>();
-  /** Keys of bundles delivered here, with their expiry time (insertion order = age). */
+  private readonly expiries: Stored[] = [];
+  private expiryTimer: TimerId | undefined;
+  private expiryAt = Infinity;
+  /** Keys of bundles delivered here, with their expiry time, and the same keys oldest first. */
   private readonly deliveredKeys = new Map<string, number>();
+  private readonly deliveredRing: (string | undefined)[] = [];
+  private deliveredNext = 0;
   private readonly maxInFlightBundles: number;
   private readonly maxInFlightBytes: number;
   private readonly duplicateMemory: number;
@@ -414,7 +418,7 @@ export class BundleAgent {
   private admit(bundle: Bundle, bytes: Uint8Array, receivedAt: number, id?: string): void {
     const key = id ?? bundleKey(bundle);
     if (this.stored.has(key)) return; // a duplicate
-    if (this.deliveredKeys.has(key) && this.isLocal(bundle)) {
+    if ((this.deliveredKeys.get(key) ?? 0) > this.clock.now() && this.isLocal(bundle)) {
       // Delivered already: a copy the previous hop sent again (RFC 9171 §5.6 lets an agent
       // discard it); it is not delivered twice.
       this.counts.duplicates++;
@@ -433,7 +437,6 @@ export class BundleAgent {
       bytes,
       receivedAt,
       expiresAt,
-      timer: undefined,
       retry: undefined,
       sending: false,
       local: this.isLocal(bundle),
@@ -441,13 +444,7 @@ export class BundleAgent {
     };
     this.stored.set(key, s);
     if (id === undefined) this.store.put(key, bytes, receivedAt);
-    s.timer = this.clock.setTimer(expiresAt - this.clock.now(), () => {
-      s.timer = undefined;
-      if (this.stored.get(key) === s) {
-        this.remove(s);
-        this.drop(s.bundle, StatusReason.LIFETIME_EXPIRED);
-      }
-    });
+    this.scheduleExpiry(s);
     if (s.local) this.deliver(s);
     else this.forward(s);
   }
@@ -455,9 +452,46 @@ export class BundleAgent {
   private remove(s: Stored): void {
     this.stored.delete(s.id);
     this.store.delete(s.id);
-    if (s.timer !== undefined) this.clock.cancelTimer(s.timer);
     if (s.retry !== undefined) this.clock.cancelTimer(s.retry);
-    s.timer = s.retry = undefined;
+    s.retry = undefined;
+  }
+
+  /**
+   * Lifetimes: one clock timer for the earliest expiry over a min-heap of stored bundles (not a
+   * timer per bundle). Bundles removed meanwhile are skipped when they reach the top; the heap
+   * is rebuilt when such leftovers outnumber the stored bundles.
+   */
+  private scheduleExpiry(s: Stored): void {
+    const h = this.expiries;
+    if (h.length > 2 * this.stored.size + 64) {
+      h.length = 0;
+      for (const x of this.stored.values()) heapPush(h, x);
+    } else heapPush(h, s);
+    if (s.expiresAt < this.expiryAt) this.armExpiry();
+  }
+
+  private armExpiry(): void {
+    if (this.expiryTimer !== undefined) this.clock.cancelTimer(this.expiryTimer);
+    this.expiryTimer = undefined;
+    this.expiryAt = Infinity;
+    const top = this.expiries[0];
+    if (top === undefined || this.closed) return;
+    this.expiryAt = top.expiresAt;
+    // Timers of more than 2^31 - 1 ms fire at once on some platforms: wake up earlier instead.
+    const delay = Math.min(Math.max(0, top.expiresAt - this.clock.now()), 2 ** 31 - 1);
+    this.expiryTimer = this.clock.setTimer(delay, () => {
+      this.expiryTimer = undefined;
+      this.expiryAt = Infinity;
+      const now = this.clock.now();
+      const h = this.expiries;
+      while (h.length > 0 && h[0]!.expiresAt <= now) {
+        const x = heapPop(h)!;
+        if (this.stored.get(x.id) !== x) continue; // gone already
+        this.remove(x);
+        this.drop(x.bundle, StatusReason.LIFETIME_EXPIRED);
+      }
+      this.armExpiry();
+    });
   }
 
   private drop(bundle: Bundle, reason: number): void {
@@ -541,12 +575,12 @@ export class BundleAgent {
   /** Remembers a delivered bundle until it expires, for duplicate suppression. */
   private remember(s: Stored): void {
     if (this.duplicateMemory === 0) return;
-    const now = this.clock.now();
+    const i = this.deliveredNext;
+    const old = this.deliveredRing[i];
+    if (old !== undefined) this.deliveredKeys.delete(old);
+    this.deliveredRing[i] = s.id;
+    this.deliveredNext = (i + 1) % this.duplicateMemory;
     this.deliveredKeys.set(s.id, s.expiresAt);
-    for (const [k, exp] of this.deliveredKeys) {
-      if (this.deliveredKeys.size <= this.duplicateMemory && exp > now) break;
-      this.deliveredKeys.delete(k);
-    }
   }
 
   private nextHop(b: Bundle): string | undefined {
@@ -557,6 +591,7 @@ export class BundleAgent {
 
   /** Milliseconds until the link to `address` is up (0: now), or undefined if never again. */
   private waitFor(address: string): number | undefined {
+    if (this.contacts.length === 0) return 0;
     const plan = this.contacts.filter((c) => c.address === address);
     if (plan.length === 0) return 0;
     const now = this.clock.now();
@@ -752,14 +787,45 @@ export class BundleAgent {
     this.closed = true;
     for (const off of this.offs) off();
     for (const s of this.stored.values()) {
-      if (s.timer !== undefined) this.clock.cancelTimer(s.timer);
       if (s.retry !== undefined) this.clock.cancelTimer(s.retry);
     }
+    if (this.expiryTimer !== undefined) this.clock.cancelTimer(this.expiryTimer);
+    this.expiryTimer = undefined;
     for (const l of this.links.values()) {
       if (l.backoff !== undefined) this.clock.cancelTimer(l.backoff);
       l.backoff = undefined;
     }
   }
+}
+
+function heapPush(h: Stored[], s: Stored): void {
+  let i = h.length;
+  h.push(s);
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (h[p]!.expiresAt <= s.expiresAt) break;
+    h[i] = h[p]!;
+    i = p;
+  }
+  h[i] = s;
+}
+
+function heapPop(h: Stored[]): Stored | undefined {
+  const top = h[0];
+  const last = h.pop();
+  if (top === undefined || last === undefined || h.length === 0) return top;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= h.length) break;
+    const r = l + 1;
+    const c = r < h.length && h[r]!.expiresAt < h[l]!.expiresAt ? r : l;
+    if (h[c]!.expiresAt >= last.expiresAt) break;
+    h[i] = h[c]!;
+    i = c;
+  }
+  h[i] = last;
+  return top;
 }
 
 /** Formats a bundle's identity for logs: `source@time.seq -> destination`. */

@@ -139,6 +139,8 @@ export function crc16X25(data: Uint8Array): number {
   return (c ^ 0xffff) & 0xffff;
 }
 
+const ZEROS4 = new Uint8Array(4);
+
 function invalid(message: string, offset: number): CcsdsError {
   return new CcsdsError(CcsdsErrorCode.INVALID_FIELD, message, { offset });
 }
@@ -283,7 +285,8 @@ export function encodeBundle(bundle: Bundle): Uint8Array {
   writePrimaryBlock(w, bundle.primary);
   for (const b of bundle.blocks) writeCanonicalBlock(w, b);
   w.octet(0xff);
-  return w.length === w.buf.length ? w.buf : w.buf.slice(0, w.length);
+  // A view (not a copy): at most a couple of hundred spare octets stay behind it.
+  return w.buf.subarray(0, w.length);
 }
 
 /** Encodes the primary block alone (as it appears inside the bundle). */
@@ -306,14 +309,18 @@ function verifyCrc(
   if (crc.length !== n)
     throw invalid(`${what}: CRC field of ${crc.length} octets, expected ${n}`, at);
   if (!verify) return;
-  const block = r.bytes.slice(start, r.pos);
-  block.fill(0, block.length - n);
+  // The CRC covers the block with its CRC field's value zeroed: the octets before the value,
+  // then n zero octets (no copy of the block).
+  const body = r.bytes.subarray(start, r.pos - n);
   let ok: boolean;
   if (n === 2) {
-    const c = crc16X25(block);
+    let c = 0xffff;
+    for (let i = 0; i < body.length; i++) c = (c >>> 8) ^ X25[(c ^ body[i]!) & 0xff]!;
+    for (let i = 0; i < 2; i++) c = (c >>> 8) ^ X25[c & 0xff]!;
+    c = (c ^ 0xffff) & 0xffff;
     ok = crc[0] === c >> 8 && crc[1] === (c & 0xff);
   } else {
-    const c = crc32c(block);
+    const c = crc32c(ZEROS4, crc32c(body));
     ok = ((crc[0]! << 24) | (crc[1]! << 16) | (crc[2]! << 8) | crc[3]!) >>> 0 === c;
   }
   if (!ok) throw new CcsdsError(CcsdsErrorCode.BAD_CRC, `${what}: CRC mismatch`, { offset: at });

@@ -237,6 +237,12 @@ export interface TcpclParserLimits {
   maxSegmentLength?: number;
   /** Largest extension items field (default 64 KiB). */
   maxExtensionsLength?: number;
+  /**
+   * Return an XFER_SEGMENT as soon as its header is complete, its data only partly there: the
+   * result's `missing` octets of `data` (its tail) are still to come, and `length` is all of
+   * `buf` (default false: null until the whole message is there).
+   */
+  partialSegments?: boolean;
 }
 
 const NEED_MORE = null;
@@ -278,7 +284,8 @@ function parseExtensions(
 
 /**
  * Parses one message at the start of `buf`. Returns the message and its length, or null when
- * more octets are needed. Lengths are checked against the limits before waiting for data, so a
+ * more octets are needed (see `partialSegments`). Lengths are checked against the limits before
+ * waiting for data, so a
  * peer claiming 2^60 octets is refused at once (`LIMIT_EXCEEDED`). An unknown type is
  * `UNSUPPORTED` with the type in the message.
  */
@@ -286,7 +293,7 @@ export function parseTcpclMessage(
   buf: Uint8Array,
   limits: TcpclParserLimits = {},
   offset = 0,
-): { message: TcpclMessage; length: number } | null {
+): { message: TcpclMessage; length: number; missing?: number } | null {
   if (buf.length < 1) return NEED_MORE;
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
   const type = buf[0]!;
@@ -324,13 +331,22 @@ export function parseTcpclMessage(
           { offset },
         );
       }
-      if (!have(at + 8 + n)) return NEED_MORE;
-      const data = buf.slice(at + 8, at + 8 + n);
+      const whole = have(at + 8 + n);
+      if (!whole && limits.partialSegments !== true) return NEED_MORE;
+      // The data is copied out (into a buffer of exactly its length when it is still arriving).
+      let data: Uint8Array;
+      if (whole) data = buf.slice(at + 8, at + 8 + n);
+      else {
+        data = new Uint8Array(n);
+        data.set(buf.subarray(at + 8));
+      }
       const message: TcpclMessage =
         extensions === undefined
           ? { type: 0x01, flags, transferId, data }
           : { type: 0x01, flags, transferId, extensions, data };
-      return { message, length: at + 8 + n };
+      return whole
+        ? { message, length: at + 8 + n }
+        : { message, length: buf.length, missing: at + 8 + n - buf.length };
     }
     case 0x02:
       if (!have(18)) return NEED_MORE;
@@ -449,6 +465,8 @@ export type TcpclSessionEvents = {
 interface OutTransfer {
   id: number;
   data: Uint8Array;
+  /** Octets written so far. */
+  sent: number;
   acked: number;
   refused: boolean;
   resolve: () => void;
@@ -476,6 +494,8 @@ export class TcpclSession {
   private readonly io: TcpclIo;
   private readonly opts: Required<TcpclSessionOptions>;
   private buf: Uint8Array = new Uint8Array(0);
+  /** A segment whose header arrived and whose data is still arriving. */
+  private partial: { message: TcpclMessage; missing: number } | undefined;
   /** Our own receive buffer when `buf` is a view into it, and the end of its valid octets. */
   private own: Uint8Array | undefined;
   private ownEnd = 0;
@@ -487,7 +507,13 @@ export class TcpclSession {
   private lastSent = 0;
   private timer: TimerId | undefined;
   private readonly waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
-  private sendChain: Promise<void> = Promise.resolve();
+  /** Our transfers in the order their segments are written; `sendHead` is the next. */
+  private sendQueue: OutTransfer[] = [];
+  private sendHead = 0;
+  /** The stream asked us to wait (back-pressure). */
+  private blocked = false;
+  /** XFER_ACKs made while a received chunk is processed, written together after it. */
+  private acks: Uint8Array[] = [];
   private termReason: number | undefined;
 
   constructor(io: TcpclIo, options: TcpclSessionOptions) {
@@ -524,8 +550,23 @@ export class TcpclSession {
   }
 
   private write(data: Uint8Array): Promise<void> {
+    this.flushAcks();
     this.lastSent = this.opts.clock.now();
     return this.io.write(data);
+  }
+
+  private flushAcks(): void {
+    const a = this.acks;
+    if (a.length === 0) return;
+    this.acks = [];
+    let out: Uint8Array;
+    if (a.length === 1) out = a[0]!;
+    else {
+      out = new Uint8Array(a.length * 18);
+      for (let i = 0; i < a.length; i++) out.set(a[i]!, i * 18);
+    }
+    this.lastSent = this.opts.clock.now();
+    this.io.write(out).catch(() => undefined);
   }
 
   private fail(e: Error): void {
@@ -562,38 +603,68 @@ export class TcpclSession {
       const t: OutTransfer = {
         id: this.nextTransferId++,
         data: bundle,
+        sent: 0,
         acked: 0,
         refused: false,
         resolve,
         reject,
       };
       this.outgoing.set(t.id, t);
-      const p = this.sendChain.then(() => this.writeTransfer(t));
-      this.sendChain = p.catch((e: unknown) => {
-        if (this.outgoing.delete(t.id)) t.reject(e instanceof Error ? e : new Error(String(e)));
-      });
+      this.sendQueue.push(t);
+      this.pumpSends();
     });
   }
 
-  private async writeTransfer(t: OutTransfer): Promise<void> {
-    const seg = Math.max(1, this.peerSegmentMru);
-    let off = 0;
-    do {
-      if (t.refused || this.state === 'closed' || !this.outgoing.has(t.id)) return;
-      const n = Math.min(seg, t.data.length - off);
-      let flags = 0;
-      if (off === 0) flags |= TransferFlags.START;
-      if (off + n === t.data.length) flags |= TransferFlags.END;
-      const header = encodeSegmentHeader(flags, t.id, off === 0 ? t.data.length : -1, n);
-      this.lastSent = this.opts.clock.now();
-      const w =
-        this.io.writev === undefined
-          ? this.io.write(concat(header, t.data.subarray(off, off + n)))
-          : this.io.writev([header, t.data.subarray(off, off + n)]);
-      off += n;
-      // Only wait when the stream asks for it (back-pressure); otherwise keep filling it.
-      if (w !== undefined) await w;
-    } while (off < t.data.length);
+  /** Writes segments of the queued transfers, in order, until the stream asks us to wait. */
+  private pumpSends(): void {
+    const q = this.sendQueue;
+    while (!this.blocked && this.sendHead < q.length) {
+      const t = q[this.sendHead]!;
+      if (t.refused || this.state === 'closed' || this.outgoing.get(t.id) !== t) {
+        this.sendHead++;
+        continue;
+      }
+      let w: Promise<void> | undefined;
+      try {
+        w = this.writeSegment(t);
+      } catch (e) {
+        this.outgoing.delete(t.id);
+        t.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+      if (t.sent >= t.data.length) this.sendHead++;
+      if (w !== undefined) {
+        this.blocked = true;
+        const go = (): void => {
+          this.blocked = false;
+          this.pumpSends();
+        };
+        w.then(go, go);
+      }
+    }
+    if (this.sendHead === q.length) {
+      this.sendQueue = [];
+      this.sendHead = 0;
+    } else if (this.sendHead > 1024 && this.sendHead * 2 > q.length) {
+      this.sendQueue = q.slice(this.sendHead);
+      this.sendHead = 0;
+    }
+  }
+
+  /** Writes the next segment of `t`; a promise when the stream is full. */
+  private writeSegment(t: OutTransfer): Promise<void> | undefined {
+    const off = t.sent;
+    const n = Math.min(Math.max(1, this.peerSegmentMru), t.data.length - off);
+    let flags = 0;
+    if (off === 0) flags |= TransferFlags.START;
+    if (off + n === t.data.length) flags |= TransferFlags.END;
+    const header = encodeSegmentHeader(flags, t.id, off === 0 ? t.data.length : -1, n);
+    const data = t.data.subarray(off, off + n);
+    t.sent += n;
+    this.flushAcks();
+    this.lastSent = this.opts.clock.now();
+    if (this.io.writev === undefined) return this.io.write(concat(header, data));
+    // Small segments: one buffer (a copy is cheaper than a second write); large: no copy.
+    return this.io.writev(n <= 16_384 ? [concat(header, data)] : [header, data]);
   }
 
   /** Octets of our transfers not yet acknowledged. */
@@ -611,6 +682,24 @@ export class TcpclSession {
   receive(chunk: Uint8Array): void {
     if (this.state === 'closed') return;
     this.lastReceived = this.opts.clock.now();
+    const p = this.partial;
+    if (p !== undefined) {
+      // The rest of a segment's data goes straight into its buffer.
+      const data = (p.message as { data: Uint8Array }).data;
+      const take = Math.min(p.missing, chunk.length);
+      data.set(chunk.subarray(0, take), data.length - p.missing);
+      p.missing -= take;
+      if (p.missing > 0) return;
+      this.partial = undefined;
+      chunk = chunk.subarray(take);
+      try {
+        this.onMessage(p.message);
+      } finally {
+        if (this.isClosed()) this.acks = [];
+        else if (chunk.length === 0) this.flushAcks();
+      }
+      if (chunk.length === 0 || this.isClosed()) return;
+    }
     if (this.buf.length === 0) {
       this.buf = chunk;
       this.own = undefined;
@@ -627,9 +716,16 @@ export class TcpclSession {
         const r = parseTcpclMessage(this.buf, {
           maxSegmentLength: this.opts.segmentMru,
           maxExtensionsLength: 1 << 16,
+          partialSegments: true,
         });
         if (r === null) return;
         this.buf = this.buf.subarray(r.length);
+        if (r.missing !== undefined) {
+          this.partial = { message: r.message, missing: r.missing };
+          this.buf = new Uint8Array(0);
+          this.own = undefined;
+          return;
+        }
         this.onMessage(r.message);
         if (this.isClosed()) return;
       }
@@ -651,6 +747,9 @@ export class TcpclSession {
           ? TerminationReason.RESOURCE_EXHAUSTION
           : TerminationReason.UNKNOWN,
       );
+    } finally {
+      if (this.isClosed()) this.acks = [];
+      else this.flushAcks();
     }
   }
 
@@ -852,14 +951,15 @@ export class TcpclSession {
       return;
     }
     t.parts.push(m.data);
-    this.write(
+    // Acknowledged once the whole chunk it came in is processed, with the other acks of it.
+    this.acks.push(
       encodeTcpclMessage({
         type: 0x02,
         flags: m.flags,
         transferId: m.transferId,
         acknowledgedLength: t.length,
       }),
-    ).catch(() => undefined);
+    );
     if ((m.flags & TransferFlags.END) !== 0) {
       this.incoming = undefined;
       let data: Uint8Array;

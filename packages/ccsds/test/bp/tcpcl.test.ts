@@ -220,6 +220,61 @@ test('session: send resolves on the final acknowledgement only; a session lost f
   );
 });
 
+test('session: messages split anywhere across chunks (down to single octets) give the same bundles and acknowledgements', async () => {
+  const clock = new SimulatedClock();
+  const x = bundleOfLength(3000, 5);
+  const y = bundleOfLength(200, 6);
+  const stream = new Uint8Array([
+    ...encodeContactHeader(),
+    ...encodeTcpclMessage({
+      type: 0x07,
+      keepaliveInterval: 0,
+      segmentMru: 1000,
+      transferMru: 10_000,
+      nodeId: 'ipn:1.0',
+      extensions: [],
+    }),
+    ...encodeTcpclMessage({
+      type: 0x01,
+      flags: 2,
+      transferId: 0,
+      extensions: [],
+      data: x.subarray(0, 1000),
+    }),
+    ...encodeTcpclMessage({ type: 0x01, flags: 0, transferId: 0, data: x.subarray(1000, 2500) }),
+    ...encodeTcpclMessage({ type: 0x01, flags: 1, transferId: 0, data: x.subarray(2500) }),
+    ...encodeTcpclMessage({ type: 0x01, flags: 3, transferId: 1, data: y }),
+  ]);
+  for (const step of [1, 7, 999, 1500, stream.length]) {
+    const written: Uint8Array[] = [];
+    const s = new TcpclSession(
+      { write: (d) => (written.push(d.slice()), Promise.resolve()), close: () => undefined },
+      { nodeId: 'ipn:2.0', active: false, clock, segmentMru: 2000 },
+    );
+    const got: string[] = [];
+    s.events.on('bundle', (d) => got.push(toHex(d)));
+    for (let i = 0; i < stream.length; i += step) s.receive(stream.slice(i, i + step));
+    assert.deepEqual(got, [toHex(x), toHex(y)], `chunks of ${step}`);
+    const acks = written
+      .flatMap((w) => {
+        const out: TcpclMessage[] = [];
+        for (let at = 0; at < w.length; ) {
+          if (w[at] === 0x64) {
+            at += 6;
+            continue;
+          }
+          const r = parseTcpclMessage(w.subarray(at))!;
+          out.push(r.message);
+          at += r.length;
+        }
+        return out;
+      })
+      .filter((m) => m.type === 0x02)
+      .map((m) => (m as { acknowledgedLength: number }).acknowledgedLength);
+    assert.deepEqual(acks, [1000, 2500, 3000, 200], `chunks of ${step}`);
+  }
+});
+
 test('session: idle timeout and contact timeout through the clock', async () => {
   const clock = new SimulatedClock();
   const { a, b } = pair(clock, { keepaliveInterval: 2 }, { keepaliveInterval: 2 });

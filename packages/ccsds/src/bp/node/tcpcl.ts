@@ -257,7 +257,11 @@ export class TcpclConvergenceLayer implements ConvergenceLayer {
         `bundle of ${bundle.length} octets exceeds the tcpcl convergence layer maximum of ${this.maxMessageLength} octets`,
       );
     }
-    const entry = await this.session(to);
+    const existing = this.sessions.get(to);
+    const entry =
+      existing !== undefined && existing.session.state === 'established'
+        ? existing
+        : await this.session(to);
     await entry.session.send(bundle);
     this.stats.bundlesSent++;
   }
