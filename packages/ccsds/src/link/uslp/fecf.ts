@@ -26,13 +26,20 @@ export type UslpFecfLength = 2 | 4;
 /** The CCSDS CRC-32 generator polynomial, x^32 + x^23 + x^21 + x^11 + x^2 + 1, MSB first. */
 export const CCSDS_CRC32_POLYNOMIAL = 0x00a00805;
 
+// Slice-by-8 tables, flat: entry k * 256 + b is the register after octet b followed by k zero
+// octets (register preset 0, MSB first), so eight octets cost eight lookups.
 const T32 = (() => {
-  const t = new Int32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i << 24;
+  const t = new Int32Array(8 * 256);
+  for (let b = 0; b < 256; b++) {
+    let c = b << 24;
     for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ CCSDS_CRC32_POLYNOMIAL : c << 1;
-    t[i] = c;
+    t[b] = c;
   }
+  for (let k = 1; k < 8; k++)
+    for (let b = 0; b < 256; b++) {
+      const p = t[(k - 1) * 256 + b]!;
+      t[k * 256 + b] = (p << 8) ^ t[p >>> 24]!;
+    }
   return t;
 })();
 
@@ -44,7 +51,22 @@ const T32 = (() => {
 export function ccsdsCrc32(data: Uint8Array, start = 0, end = data.length, crc = 0): number {
   const t = T32;
   let c = crc | 0;
-  for (let i = start; i < end; i++) c = (c << 8) ^ t[((c >>> 24) ^ data[i]!) & 0xff]!;
+  let i = start;
+  const n8 = end - ((end - start) & 7);
+  while (i < n8) {
+    const x = c ^ ((data[i]! << 24) | (data[i + 1]! << 16) | (data[i + 2]! << 8) | data[i + 3]!);
+    c =
+      t[1792 + (x >>> 24)]! ^
+      t[1536 + ((x >>> 16) & 0xff)]! ^
+      t[1280 + ((x >>> 8) & 0xff)]! ^
+      t[1024 + (x & 0xff)]! ^
+      t[768 + data[i + 4]!]! ^
+      t[512 + data[i + 5]!]! ^
+      t[256 + data[i + 6]!]! ^
+      t[data[i + 7]!]!;
+    i += 8;
+  }
+  while (i < end) c = (c << 8) ^ t[((c >>> 24) ^ data[i++]!) & 0xff]!;
   return c >>> 0;
 }
 
