@@ -252,23 +252,18 @@ export function transfersPage(root: HTMLElement): () => void {
               'tr',
               {},
               [
-                'Start',
-                'Dir',
-                'Local entity',
-                'Remote entity',
-                'Local path',
-                'Remote path',
-                'Size',
-                'Progress',
-                'Done',
-                'Class',
-                'State',
-                'Rate',
-                'Failure reason',
-                'Actions',
-              ].map((c, i) =>
-                h('th', { class: [6, 8, 11].includes(i) ? 'num' : '', scope: 'col' }, c),
-              ),
+                ['Start', ''],
+                ['Dir', ''],
+                ['Local entity: path', ''],
+                ['Remote entity: path', ''],
+                ['Size', 'num'],
+                ['Bytes done', ''],
+                ['Rate', 'num'],
+                ['Class', ''],
+                ['State', ''],
+                ['Actions', ''],
+                ['Failure reason', ''],
+              ].map(([c, cls]) => h('th', { class: cls, scope: 'col' }, c)),
             ),
           ),
           h(
@@ -281,13 +276,14 @@ export function transfersPage(root: HTMLElement): () => void {
                 label: string,
                 enabled: boolean,
                 cls = '',
+                slot = action,
               ): HTMLElement =>
                 h(
                   'button',
                   {
                     class: `small ${cls}`,
                     disabled: !enabled,
-                    'data-action': action,
+                    'data-action': slot,
                     'data-test': `action-${action}`,
                     'aria-label': `${label} ${t.localPath || t.id}`,
                     onclick: (e: Event) => {
@@ -317,29 +313,36 @@ export function transfersPage(root: HTMLElement): () => void {
                   { title: t.direction === 'up' ? 'upload' : 'download' },
                   t.direction === 'up' ? '↑ up' : '↓ down',
                 ),
-                h('td', {}, t.localEntityId),
-                h('td', {}, t.remoteEntityId),
                 h(
                   'td',
-                  { class: 'path', title: t.localPath },
+                  { class: 'path', title: `entity ${t.localEntityId}: /${t.localPath}` },
+                  h('span', { class: 'muted' }, `${t.localEntityId}: `),
                   t.localPath === '' ? '—' : `/${t.localPath}`,
                 ),
                 h(
                   'td',
-                  { class: 'path', title: t.remotePath },
+                  { class: 'path', title: `entity ${t.remoteEntityId}: /${t.remotePath}` },
+                  h('span', { class: 'muted' }, `${t.remoteEntityId}: `),
                   t.remotePath === '' ? '—' : `/${t.remotePath}`,
                 ),
                 h('td', { class: 'num' }, bytes(t.size)),
-                h('td', {}, progressBar(t)),
-                h('td', { class: 'num', 'data-test': 'bytes-done' }, bytes(t.bytesDone)),
+                h(
+                  'td',
+                  {},
+                  h(
+                    'div',
+                    { class: 'done' },
+                    progressBar(t),
+                    h('span', { 'data-test': 'bytes-done' }, bytes(t.bytesDone)),
+                  ),
+                ),
+                h('td', { class: 'num' }, rate(t.rate)),
                 h('td', {}, t.transmissionClass ?? '—'),
                 h(
                   'td',
                   {},
                   h('span', { class: `state ${t.state}`, 'data-test': 'state' }, t.state),
                 ),
-                h('td', { class: 'num' }, ongoing ? rate(t.rate) : rate(t.rate)),
-                h('td', { class: 'reason' }, t.failureReason ?? ''),
                 h(
                   'td',
                   {},
@@ -348,31 +351,38 @@ export function transfersPage(root: HTMLElement): () => void {
                     { class: 'actions' },
                     ongoing
                       ? [
-                          btn(
-                            'suspend',
-                            'Pause',
-                            t.state === 'active' && t.transactionId !== undefined,
-                          ),
-                          btn('resume', 'Resume', t.state === 'suspended'),
+                          t.state === 'suspended'
+                            ? btn('resume', 'Resume', true, '', 'toggle')
+                            : btn(
+                                'suspend',
+                                'Pause',
+                                t.state === 'active' && t.transactionId !== undefined,
+                                '',
+                                'toggle',
+                              ),
                           btn('cancel', 'Cancel', true, 'danger'),
                           btn('abandon', 'Abandon', true, 'danger'),
                           btn('report', 'Report', t.transactionId !== undefined),
                         ]
-                      : [],
-                    h(
-                      'button',
-                      {
-                        class: 'small',
-                        'data-action': 'details',
-                        'aria-label': `details of ${t.localPath || t.id}`,
-                        onclick: (e: Event) => {
-                          e.stopPropagation();
-                          showDetail(t.id);
-                        },
-                      },
-                      'Details',
-                    ),
+                      : h(
+                          'button',
+                          {
+                            class: 'small',
+                            'data-action': 'details',
+                            'aria-label': `details of ${t.localPath || t.id}`,
+                            onclick: (e: Event) => {
+                              e.stopPropagation();
+                              showDetail(t.id);
+                            },
+                          },
+                          'Details',
+                        ),
                   ),
+                ),
+                h(
+                  'td',
+                  { class: t.failureReason === undefined ? '' : 'reason' },
+                  t.failureReason ?? '',
                 ),
               );
             }),
