@@ -1,16 +1,20 @@
 /**
  * `ccsds frames decode|encode`: TM (CCSDS 132.0-B-3), AOS (732.0-B-4) and USLP (732.1-B-2)
  * transfer frame tools. `decode` prints each frame's header fields and the packets extracted per
- * virtual channel (optionally writing them per APID); `encode` builds frames from a stream of
- * Space / Encapsulation Packets.
+ * virtual channel (optionally writing them per APID) and the B_PDU bitstream data and VCA_SDUs
+ * per virtual channel (optionally writing them per VC); `encode` builds frames from a stream of
+ * Space / Encapsulation Packets, or from raw data for the VCA and Bitstream services.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { FramedStreamReader, isCcsdsError, toHex } from 'ccsds/core';
 import {
+  type AosAccessData,
   AosReceiver,
   AosSender,
+  copyBits,
+  type TmAccessData,
   MapPacketReassembler,
   decodeTcFrame,
   peekTcFrameLength,
@@ -48,7 +52,11 @@ interface DecodeFlags {
   gapPolicy?: GapPolicy;
   json?: boolean;
   packetsOut?: string;
+  vcType?: string[];
+  accessOut?: string;
 }
+
+type AosDataType = 'M_PDU' | 'B_PDU' | 'VCA';
 
 interface EncodeFlags {
   type: FrameType;
@@ -61,6 +69,7 @@ interface EncodeFlags {
   fhec?: boolean;
   insertZone?: string;
   variable?: boolean;
+  service?: 'packet' | 'vca' | 'bitstream';
   output: string;
   json?: boolean;
 }
@@ -86,12 +95,59 @@ function uslpFecf(n: 0 | 2 | 4): { fecfPresent: boolean; fecfLength?: 2 | 4 } {
   return n === 0 ? { fecfPresent: false } : { fecfPresent: true, fecfLength: n };
 }
 
+/** `--vc-type 20=B_PDU --vc-type 30=VCA`: what each AOS virtual channel carries (default M_PDU). */
+function aosVcTypes(list: string[] | undefined, type: string): Map<number, AosDataType> {
+  const m = new Map<number, AosDataType>();
+  if (list === undefined) return m;
+  if (type !== 'aos') throw new CliFailure('--vc-type is for --type aos', 2);
+  for (const item of list) {
+    const [vc, t] = item.split('=');
+    if (t !== 'M_PDU' && t !== 'B_PDU' && t !== 'VCA')
+      throw new CliFailure(`--vc-type ${item}: expected <vcid>=M_PDU|B_PDU|VCA`, 2);
+    m.set(parseInteger(vc ?? '', 0, 62, '--vc-type virtual channel'), t);
+  }
+  return m;
+}
+
+/**
+ * Appends bit strings to a file: B_PDU valid bits end to end (a last partial octet is padded with
+ * zeros at close), VCA_SDUs as they are.
+ */
+class BitFileWriter {
+  private readonly file: BufferedFileWriter;
+  private partial = new Uint8Array(1);
+  private partialBits = 0;
+
+  constructor(path: string) {
+    this.file = new BufferedFileWriter(path);
+  }
+
+  write(data: Uint8Array, bits: number): Promise<void> | undefined {
+    if (this.partialBits === 0 && (bits & 7) === 0)
+      return this.file.write(data.subarray(0, bits >> 3));
+    const total = this.partialBits + bits;
+    const buf = new Uint8Array((total + 7) >> 3);
+    buf[0] = this.partial[0]!;
+    copyBits(data, 0, buf, this.partialBits, bits);
+    const whole = total >> 3;
+    this.partialBits = total & 7;
+    this.partial = buf.slice(whole, whole + 1);
+    return this.file.write(buf.subarray(0, whole));
+  }
+
+  async close(): Promise<void> {
+    if (this.partialBits > 0) await this.file.write(this.partial);
+    await this.file.close();
+  }
+}
+
 /** A frame's header fields for printing: the decoded object without its byte views. */
 function headerFields(
   type: FrameType,
   frame: Uint8Array,
   o: DecodeFlags,
   frameLength: number | undefined,
+  aosTypes: Map<number, AosDataType>,
 ): Record<string, unknown> {
   const ocfHex = (b: Uint8Array | undefined): string | null => (b === undefined ? null : toHex(b));
   if (type === 'tm') {
@@ -118,7 +174,7 @@ function headerFields(
       ocfPresent: o.ocf === true,
       insertZoneLength:
         o.insertZone === undefined ? 0 : parseInteger(o.insertZone, 0, 65535, '--insert-zone'),
-      userDataType: 'M_PDU',
+      userDataType: (vc) => aosTypes.get(vc) ?? 'M_PDU',
       verifyFecf: false,
     });
     return {
@@ -129,7 +185,11 @@ function headerFields(
       vcFrameCountUsageFlag: f.vcFrameCountUsageFlag,
       vcFrameCountCycle: f.vcFrameCountCycle,
       fhecCorrectedSymbols: f.fhecCorrectedSymbols ?? null,
+      userDataType: f.userDataType ?? null,
       firstHeaderPointer: f.mpdu?.firstHeaderPointer ?? null,
+      ...(f.bpdu === undefined
+        ? {}
+        : { bitstreamDataPointer: f.bpdu.bitstreamDataPointer, validBits: f.bpdu.validBits }),
       operationalControlField: ocfHex(f.operationalControlField),
       fecfValid: f.fecfValid ?? null,
     };
@@ -305,8 +365,24 @@ async function decodeCommand(
   if (frameLength === undefined && o.type !== 'uslp')
     throw new CliFailure(`--frame-length is required for --type ${o.type}`, 2);
   const fecf = fecfOctets(o, o.type);
+  const aosTypes = aosVcTypes(o.vcType, o.type);
   const writers = new Map<string, BufferedFileWriter>();
   if (o.packetsOut !== undefined) mkdirSync(o.packetsOut, { recursive: true });
+  if (o.accessOut !== undefined) mkdirSync(o.accessOut, { recursive: true });
+  // VCA_SDUs and B_PDU bitstream data, per spacecraft and VC.
+  const accessStats = new Map<
+    string,
+    {
+      spacecraftId: number;
+      virtualChannelId: number;
+      userDataType: string;
+      units: number;
+      bits: number;
+      afterLoss: number;
+    }
+  >();
+  const accessList: Record<string, unknown>[] = [];
+  const accessWriters = new Map<string, BitFileWriter>();
   const pending: Promise<void>[] = [];
   const perVc = new Map<string, { packets: number; flagged: number; octets: number }>();
   const packetList: Record<string, unknown>[] = [];
@@ -346,16 +422,65 @@ async function decodeCommand(
       if (r !== undefined) pending.push(r);
     }
   };
+  const onAccessData = (d: AosAccessData | TmAccessData): void => {
+    const userDataType = 'userDataType' in d ? d.userDataType : 'VCA';
+    const bits = 'validBits' in d ? d.validBits : d.data.length * 8;
+    const key = `${d.spacecraftId}/${d.virtualChannelId}`;
+    const st = accessStats.get(key) ?? {
+      spacecraftId: d.spacecraftId,
+      virtualChannelId: d.virtualChannelId,
+      userDataType,
+      units: 0,
+      bits: 0,
+      afterLoss: 0,
+    };
+    st.units++;
+    st.bits += bits;
+    if (!d.continuous && st.units > 1) st.afterLoss++;
+    accessStats.set(key, st);
+    const entry = {
+      spacecraftId: d.spacecraftId,
+      virtualChannelId: d.virtualChannelId,
+      userDataType,
+      bits,
+      continuous: d.continuous,
+      ...('statusFields' in d ? { statusFields: d.statusFields } : {}),
+    };
+    if (json) accessList.push(entry);
+    else
+      out.stdout(
+        `  ${userDataType} vc ${d.virtualChannelId}: ${bits} bits${'statusFields' in d ? `, status ${d.statusFields}` : ''}${d.continuous || st.units === 1 ? '' : ' (after a loss)'}\n`,
+      );
+    if (o.accessOut !== undefined) {
+      const name = `scid-${d.spacecraftId}-vc-${d.virtualChannelId}.bin`;
+      let w = accessWriters.get(name);
+      if (w === undefined) {
+        w = new BitFileWriter(join(o.accessOut, name));
+        accessWriters.set(name, w);
+      }
+      const r = w.write(d.data, bits);
+      if (r !== undefined) pending.push(r);
+    }
+  };
   const gapPolicy = o.gapPolicy ?? 'drop';
   const common = { gapPolicy, onPacket, onEvent: (e: LinkEvent) => events.push(e) };
   const insertZoneLength =
     o.insertZone === undefined ? 0 : parseInteger(o.insertZone, 0, 65535, '--insert-zone');
   const receiver =
     o.type === 'tm'
-      ? new TmReceiver({ frameLength: frameLength!, fecfPresent: fecf > 0, ...common })
+      ? new TmReceiver({
+          frameLength: frameLength!,
+          fecfPresent: fecf > 0,
+          onAccessData,
+          ...common,
+        })
       : o.type === 'aos'
         ? new AosReceiver({
             frameLength: frameLength!,
+            virtualChannels: Object.fromEntries(
+              [...aosTypes].map(([vc, userDataType]) => [vc, { userDataType }]),
+            ),
+            onAccessData,
             fecfPresent: fecf > 0,
             fhecPresent: o.fhec === true,
             ocfPresent: o.ocf === true,
@@ -386,7 +511,7 @@ async function decodeCommand(
   const describe = (frame: Uint8Array): void => {
     let fields: Record<string, unknown>;
     try {
-      fields = { index, ...headerFields(o.type, frame, o, frameLength) };
+      fields = { index, ...headerFields(o.type, frame, o, frameLength, aosTypes) };
     } catch (e) {
       if (!isCcsdsError(e)) throw e;
       fields = { index, error: e.code, message: e.message };
@@ -436,6 +561,7 @@ async function decodeCommand(
   receiver.end();
   await Promise.all(pending);
   for (const w of writers.values()) await w.close();
+  for (const w of accessWriters.values()) await w.close();
   const counters = receiver.counters;
   const vcs: VirtualChannelCounters[] = receiver.virtualChannelCounters();
   if (json) {
@@ -443,6 +569,9 @@ async function decodeCommand(
       JSON.stringify({
         frames,
         packets: packetList,
+        ...(accessList.length > 0
+          ? { access: accessList, accessChannels: [...accessStats.values()] }
+          : {}),
         events,
         counters,
         virtualChannels: vcs,
@@ -468,6 +597,10 @@ async function decodeCommand(
       `vc ${v.virtualChannelId} (scid ${v.spacecraftId}): ${v.frames} frames, ${v.gaps} gaps (${v.lostFrames} frames lost), ${v.packetsGood} packets, ${v.packetsFlagged} flagged, ${v.packetsDropped} dropped, ${v.idlePackets} idle\n`,
     );
   }
+  for (const a of accessStats.values())
+    out.stdout(
+      `vc ${a.virtualChannelId} (scid ${a.spacecraftId}) ${a.userDataType}: ${a.units} units, ${a.bits} bits, ${a.afterLoss} after a loss\n`,
+    );
 }
 
 async function encodeCommand(file: string, o: EncodeFlags, out: Output): Promise<void> {
@@ -484,6 +617,11 @@ async function encodeCommand(file: string, o: EncodeFlags, out: Output): Promise
   const fecf = fecfOctets(o, o.type);
   const fecfPresent = fecf > 0;
   const ocfPresent = o.ocf === true;
+  const service = o.service ?? 'packet';
+  if (service === 'vca' && o.type === 'uslp')
+    throw new CliFailure('--service vca is for --type tm or aos', 2);
+  if (service === 'bitstream' && o.type !== 'aos')
+    throw new CliFailure('--service bitstream is for --type aos (B_PDU)', 2);
   const sender =
     o.type === 'tm'
       ? new TmSender({
@@ -491,7 +629,9 @@ async function encodeCommand(file: string, o: EncodeFlags, out: Output): Promise
           frameLength,
           fecfPresent,
           ocfPresent,
-          virtualChannels: [{ virtualChannelId: vcid }],
+          virtualChannels: [
+            { virtualChannelId: vcid, service: service === 'vca' ? 'vca' : 'packet' },
+          ],
         })
       : o.type === 'aos'
         ? new AosSender({
@@ -501,7 +641,13 @@ async function encodeCommand(file: string, o: EncodeFlags, out: Output): Promise
             ocfPresent,
             fhecPresent: o.fhec === true,
             insertZoneLength,
-            virtualChannels: [{ virtualChannelId: vcid }],
+            virtualChannels: [
+              {
+                virtualChannelId: vcid,
+                userDataType:
+                  service === 'vca' ? 'VCA' : service === 'bitstream' ? 'B_PDU' : 'M_PDU',
+              },
+            ],
           })
         : new UslpSender({
             spacecraftId: scid,
@@ -516,6 +662,8 @@ async function encodeCommand(file: string, o: EncodeFlags, out: Output): Promise
     if (sender instanceof UslpSender) sender.send(vcid, 0, p);
     else sender.send(vcid, p);
   };
+  if (service !== 'packet')
+    return encodeRawCommand(file, o, out, sender as TmSender | AosSender, vcid);
   const writer = new BufferedFileWriter(o.output);
   let packets = 0;
   let frames = 0;
@@ -557,6 +705,71 @@ async function encodeCommand(file: string, o: EncodeFlags, out: Output): Promise
     );
 }
 
+/**
+ * `encode --service vca|bitstream`: the input is raw data. VCA: cut into VCA_SDUs of the data
+ * field's length (octets left over that do not make a whole SDU are reported and exit 1).
+ * Bitstream: every input bit goes into B_PDUs; the last one is padded with idle fill.
+ */
+async function encodeRawCommand(
+  file: string,
+  o: EncodeFlags,
+  out: Output,
+  sender: TmSender | AosSender,
+  vcid: number,
+): Promise<void> {
+  const vca = o.service === 'vca';
+  const sduLength = vca ? sender.accessSduLength(vcid) : 0;
+  const sdu = new Uint8Array(sduLength);
+  let fill = 0;
+  let units = 0;
+  let octets = 0;
+  let frames = 0;
+  const writer = new BufferedFileWriter(o.output);
+  try {
+    for await (const chunk of openInput(file)) {
+      const c = chunk as Uint8Array;
+      octets += c.length;
+      if (!vca) {
+        (sender as AosSender).sendBitstream(vcid, c.slice());
+        units++;
+      } else
+        for (let i = 0; i < c.length; ) {
+          const n = Math.min(sduLength - fill, c.length - i);
+          sdu.set(c.subarray(i, i + n), fill);
+          fill += n;
+          i += n;
+          if (fill === sduLength) {
+            sender.sendAccess(vcid, sdu.slice());
+            units++;
+            fill = 0;
+          }
+        }
+      for (let f = sender.readyFrame(); f !== undefined; f = sender.readyFrame()) {
+        frames++;
+        await writer.write(f);
+      }
+    }
+    for (const f of sender.flush()) {
+      frames++;
+      await writer.write(f);
+    }
+  } finally {
+    await writer.close();
+  }
+  const result = vca
+    ? { sdus: units, sduLength, leftoverOctets: fill, frames, octets: writer.written }
+    : { bits: octets * 8, frames, octets: writer.written };
+  if (o.json === true) out.stdout(JSON.stringify(result) + '\n');
+  else
+    out.stdout(
+      `${vca ? `${units} VCA_SDUs of ${sduLength} octets` : `${octets * 8} bits`} -> ${frames} ${o.type.toUpperCase()} frames (${writer.written} octets) in ${o.output}\n`,
+    );
+  if (fill > 0) {
+    out.stderr(`${fill} octets left over: not a whole VCA_SDU of ${sduLength} octets\n`);
+    out.exitCode = 1;
+  }
+}
+
 /** Adds the `frames` noun (`decode`, `encode`) to the program. */
 export function registerFrameCommands(program: Command, out: Output): void {
   const frames = program
@@ -587,6 +800,14 @@ export function registerFrameCommands(program: Command, out: Output): void {
       new Option('--gap-policy <policy>', 'packets interrupted by a gap').choices(['drop', 'flag']),
     )
     .option('--packets-out <dir>', 'write extracted packets per APID into this folder')
+    .option(
+      '--vc-type <vcid=type...>',
+      'AOS: what a VC carries, M_PDU (default), B_PDU or VCA, e.g. 20=B_PDU',
+    )
+    .option(
+      '--access-out <dir>',
+      'write VCA_SDUs and B_PDU bitstream data per VC (scid-<s>-vc-<v>.bin) into this folder',
+    )
     .option('--json', 'machine-readable output')
     .action((file: string, o: DecodeFlags) =>
       o.type === 'tc'
@@ -597,7 +818,7 @@ export function registerFrameCommands(program: Command, out: Output): void {
   frames
     .command('encode')
     .argument('<packets-file>', 'Space / Encapsulation Packet stream, or - for standard input')
-    .description('build frames from a packet stream')
+    .description('build frames from a packet stream (or raw data for VCA / bitstream)')
     .addOption(typeOption())
     .requiredOption('--frame-length <octets>', 'frame length (USLP variable: the longest frame)')
     .requiredOption('--scid <id>', 'spacecraft ID')
@@ -611,6 +832,12 @@ export function registerFrameCommands(program: Command, out: Output): void {
     .option('--fhec', 'AOS: header error control')
     .option('--insert-zone <octets>', 'AOS / USLP insert zone length')
     .option('--variable', 'USLP: variable-length frames')
+    .addOption(
+      new Option(
+        '--service <service>',
+        'packet (default); vca: raw input cut into VCA_SDUs (TM, AOS); bitstream: raw input as AOS B_PDUs',
+      ).choices(['packet', 'vca', 'bitstream']),
+    )
     .requiredOption('-o, --output <file>', 'frame file to write')
     .option('--json', 'machine-readable output')
     .action((file: string, o: EncodeFlags) => encodeCommand(file, o, out));

@@ -4,30 +4,9 @@ import { test } from 'node:test';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommanderError } from 'commander';
-import { CcsdsError } from 'ccsds/core';
 import { ccsdsCrc32 } from 'ccsds/link';
 import { encodeSpacePacket } from 'ccsds/spp';
-import { registerFrameCommands } from '../src/frames.js';
-import { buildProgram } from '../src/main.js';
-import { CliFailure, type Output } from '../src/output.js';
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out: Output = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
-  const program = buildProgram(out);
-  if (!program.commands.some((c) => c.name() === 'frames')) registerFrameCommands(program, out);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { code: out.exitCode ?? 0, stdout, stderr };
-  } catch (e) {
-    if (e instanceof CommanderError) return { code: e.exitCode === 0 ? 0 : 2, stdout, stderr };
-    const message = e instanceof Error ? e.message : String(e);
-    if (!(e instanceof CliFailure) && !(e instanceof CcsdsError)) throw e;
-    return { code: e instanceof CliFailure ? e.exitCode : 1, stdout, stderr: stderr + message };
-  }
-}
+import { runCli as run } from './support.js';
 
 interface Decoded {
   frames: { frameLength: number; frameErrorControlField: string | null; fecfValid: boolean }[];
