@@ -105,13 +105,11 @@ describe('web console in chromium', { skip }, () => {
     await page.goto(`${base()}#/files`);
     // Add a file from "this computer" into the local filestore, then send it.
     const data = randomBytes(150_000);
-    await page
-      .getByTestId('upload-input')
-      .setInputFiles({
-        name: 'telecommand-table.bin',
-        mimeType: 'application/octet-stream',
-        buffer: data,
-      });
+    await page.getByTestId('upload-input').setInputFiles({
+      name: 'telecommand-table.bin',
+      mimeType: 'application/octet-stream',
+      buffer: data,
+    });
     const row = page.locator('[data-test="local-entry"][data-name="telecommand-table.bin"]');
     await row.waitFor();
     await page.locator('[data-test="remote-entry"][data-name="README.txt"]').waitFor();

@@ -545,3 +545,54 @@ describe('web console configuration and packet sources', () => {
     }
   });
 });
+
+describe('web console upload queue', () => {
+  it('queues uploads beyond maxConcurrentPuts and starts each when a slot frees; cancels a queued one', async () => {
+    const c = await startConsole({
+      port: 0,
+      config: parseStationConfig({ demo: true, cfdp: { maxConcurrentPuts: 1 } }, '.'),
+      demo: { rateBytesPerSecond: 512 * 1024, hkIntervalMs: 1000 },
+    });
+    const live = await openLive(c);
+    try {
+      for (const n of ['a', 'b', 'c'])
+        assert.equal(await upload(c, `${n}.bin`, randomBytes(300_000)), 200);
+      const ids: string[] = [];
+      for (const n of ['a', 'b', 'c']) {
+        const r = await api(c, '/api/transfers/put', {
+          remoteEntityId: '2',
+          localPath: `${n}.bin`,
+          remotePath: `${n}.bin`,
+        });
+        ids.push((r.json['transfer'] as { id: string }).id);
+      }
+      await live.waitFor(transferIn(ids[0]!, ['active']));
+      const list = (await api(c, '/api/transfers')).json['transfers'] as {
+        id: string;
+        state: string;
+      }[];
+      assert.equal(list.find((t) => t.id === ids[1])!.state, 'queued');
+      assert.equal(list.find((t) => t.id === ids[2])!.state, 'queued');
+      assert.equal((await api(c, `/api/transfers/${ids[2]}/cancel`, {})).status, 200);
+      const cancelled = await live.waitFor(transferIn(ids[2]!, ['failed']));
+      assert.match(
+        (cancelled['transfer'] as { failureReason: string }).failureReason,
+        /before it started/,
+      );
+      const first = await live.waitFor(transferIn(ids[0]!, ['completed']));
+      const second = await live.waitFor(transferIn(ids[1]!, ['completed']));
+      assert.equal((second['transfer'] as { bytesDone: number }).bytesDone, 300_000);
+      const detail = await api(c, `/api/transfers/${ids[1]}`);
+      const tl = detail.json['timeline'] as { event: string; t: number }[];
+      const started = tl.find((e) => e.event === 'Transaction')!.t;
+      assert.ok(
+        started >= (first['transfer'] as { endedAt: number }).endedAt - 5,
+        'the second started after the first ended',
+      );
+      assert.ok(!existsSync(join(c.demoFilestore!, 'c.bin')));
+    } finally {
+      live.close();
+      await c.close();
+    }
+  });
+});

@@ -180,11 +180,20 @@ export function newTransferDialog(
       segment.value = s.segmentLength;
     };
     entity.addEventListener('change', load);
+    // Checksum and segment size are the sender's choice: for a download the remote entity
+    // sends with its own settings, so only class and closure travel in the request.
+    const senderOnly = (): void => {
+      const up = direction.value === 'up';
+      checksum.disabled = !up;
+      segment.disabled = !up;
+    };
+    direction.addEventListener('change', senderOnly);
     if (initial.remoteEntityId !== undefined) entity.value = initial.remoteEntityId;
     if (initial.direction !== undefined) direction.value = initial.direction;
     if (initial.localPath !== undefined) local.value = initial.localPath;
     if (initial.remotePath !== undefined) remote.value = initial.remotePath;
     load();
+    senderOnly();
     const d = h(
       'dialog',
       { 'aria-labelledby': 'nt-title', 'data-test': 'new-transfer' },
