@@ -17,6 +17,8 @@ const layers = [
   'link',
   'transport',
   'cfdp',
+  'cfdp-recovery',
+  'cfdp-concurrency',
   'bp',
   'mission',
 ];

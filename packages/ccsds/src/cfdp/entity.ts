@@ -11,7 +11,7 @@ import {
   TypedEmitter,
   minimalWidth,
 } from '../core/index.js';
-import type { FileStore } from '../filestore/index.js';
+import { type FileStore, TEMP_FOLDER } from '../filestore/index.js';
 import type { Transport } from '../transport/index.js';
 import {
   ConditionCode,
@@ -81,6 +81,9 @@ const SEND_WINDOW = 8;
 
 /** Received PDUs waiting per transaction before file data is dropped. */
 const MAX_QUEUED = 1024;
+
+/** Journaled transactions whose files are reopened at once during recovery. */
+const RECOVERY_CONCURRENCY = 32;
 
 /** Records of ended transactions kept to answer late PDUs (re-ACK). */
 const CLOSED_KEEP = 4096;
@@ -293,6 +296,9 @@ export class CfdpEntity {
     journal.append({ t: 'seq', next: this.nextSeq.toString() });
     let senders = 0;
     let receivers = 0;
+    // Transactions are registered in journal order, then their files reopened a few dozen at a
+    // time: recovery is bound by filestore latency, not by processing.
+    const work: (() => Promise<void>)[] = [];
     for (const s of state.senders) {
       const remote = this.remotes.get(s.remote);
       if (remote === undefined) {
@@ -313,13 +319,15 @@ export class CfdpEntity {
       );
       this.transactions.set(t.key, t);
       this.senders.push(t);
-      try {
-        await t.resumeFrom(s);
-        senders++;
-      } catch (e) {
-        this.events.emit('pduError', { error: e as Error, from: 'journal' });
-        t.abandon(ConditionCode.FILESTORE_REJECTION);
-      }
+      work.push(async () => {
+        try {
+          await t.resumeFrom(s);
+          senders++;
+        } catch (e) {
+          this.events.emit('pduError', { error: e as Error, from: 'journal' });
+          t.abandon(ConditionCode.FILESTORE_REJECTION);
+        }
+      });
     }
     for (const r of state.receivers) {
       const remote = this.remotes.get(r.remote);
@@ -333,16 +341,45 @@ export class CfdpEntity {
       };
       const t = new ReceiveTransaction(this.host, remote, id, r.header);
       this.transactions.set(t.key, t);
-      try {
-        await t.restore(r);
-        receivers++;
-      } catch (e) {
-        this.events.emit('pduError', { error: e as Error, from: 'journal' });
-        t.abandon(ConditionCode.FILESTORE_REJECTION);
-      }
+      work.push(async () => {
+        try {
+          await t.restore(r);
+          receivers++;
+        } catch (e) {
+          this.events.emit('pduError', { error: e as Error, from: 'journal' });
+          t.abandon(ConditionCode.FILESTORE_REJECTION);
+        }
+      });
     }
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < work.length) await work[next++]!();
+    };
+    await Promise.all(Array.from({ length: Math.min(RECOVERY_CONCURRENCY, work.length) }, worker));
+    await this.removeOrphanedTempFiles(
+      new Set(state.receivers.flatMap((r) => (r.tempPath === undefined ? [] : [r.tempPath]))),
+    );
     this.pump();
     return { senders, receivers };
+  }
+
+  /**
+   * Removes temporary files of receiving transactions that the journal does not name: a crash
+   * between creating one and journaling it leaves a file nothing will ever resume or delete. An
+   * entity with a journal owns the `rx-` files of its filestore's private folder.
+   */
+  private async removeOrphanedTempFiles(known: Set<string>): Promise<void> {
+    let entries;
+    try {
+      entries = await this.filestore.list(TEMP_FOLDER);
+    } catch {
+      return; // no private folder yet
+    }
+    for (const e of entries) {
+      const path = `${TEMP_FOLDER}/${e.name}`;
+      if (e.isDirectory || !e.name.startsWith('rx-') || known.has(path)) continue;
+      await this.filestore.remove(path).catch(() => undefined);
+    }
   }
 
   /** Resolves when the transaction finishes (or is abandoned), with its Transaction-Finished indication. */
