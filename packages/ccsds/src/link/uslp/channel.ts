@@ -5,7 +5,9 @@
  * reassembly).
  *
  * {@link UslpSender} builds fixed-length frames (TFDZ rule '000': packets spanning frames with
- * a First Header Pointer and idle fill) or variable-length frames (rule '111': complete packets
+ * a First Header Pointer and idle fill; or, on a MAPA channel, rules '001'/'010': each MAPA_SDU
+ * starting a frame, its last octet marked by the Last Valid Octet Pointer, idle fill after it)
+ * or variable-length frames (rule '111': complete packets
  * blocked into a TFDZ, or rules '100'/'101'/'110' to segment a unit longer than the largest
  * TFDZ; MAPA_SDUs with protocol ID 5), with a VC frame count of 0 to 7 octets per VC.
  * {@link UslpReceiver} accepts fixed, variable and truncated frames, detects VC frame count
@@ -77,6 +79,11 @@ export interface UslpChannelSendOptions extends SecurityReservation {
   mapId?: number;
   /** Idle packet kind for padding fixed-length frames (default space packets). */
   idleFill?: IdleFill;
+  /**
+   * What the MAP carries on fixed-length frames: packets (rule '000', default) or MAPA_SDUs
+   * (rules '001'/'010', {@link UslpSender.sendSdu}). Variable-length frames carry both.
+   */
+  service?: 'packet' | 'mapa';
 }
 
 /** Options of {@link UslpSender}. */
@@ -115,6 +122,8 @@ interface SendChannel {
   vcid: number;
   mapId: number;
   gen: PacketVcGenerator | undefined;
+  /** Fixed-length frames carrying MAPA_SDUs (rules 001/010) from `units`. */
+  fixedMapa: boolean;
   units: VariableUnit[];
   secH: number;
   secT: number;
@@ -166,11 +175,17 @@ export class UslpSender {
       if (zone < 1)
         throw invalidArgument(`VC ${c.virtualChannelId} MAP ${mapId}: no room for data`);
       if (zone >= USLP_POINTER_NONE) throw invalidArgument('TFDZ too long for the 16-bit pointer');
+      const mapa = c.service === 'mapa';
+      if (c.service !== undefined && c.service !== 'packet' && !mapa)
+        throw invalidArgument(
+          `VC ${c.virtualChannelId} MAP ${mapId}: service ${String(c.service)}`,
+        );
       this.channels.set(key, {
         vcid: c.virtualChannelId,
         mapId,
+        fixedMapa: mapa && options.frameType === 'fixed',
         gen:
-          options.frameType === 'fixed'
+          options.frameType === 'fixed' && !mapa
             ? new PacketVcGenerator({
                 zoneLength: zone,
                 ...(c.idleFill === undefined ? {} : { idleFill: c.idleFill }),
@@ -200,6 +215,7 @@ export class UslpSender {
       ch.gen.push(packet);
       return;
     }
+    if (ch.fixedMapa) throw invalidArgument('this MAP carries MAPA_SDUs on fixed-length frames');
     if (mixedPacketFramer().probe(packet, 0, packet.length) !== packet.length) {
       throw invalidArgument('not exactly one Space or Encapsulation Packet');
     }
@@ -207,8 +223,9 @@ export class UslpSender {
   }
 
   /**
-   * Queues a MAPA_SDU (variable-length frames only; segmented when longer than a TFDZ).
-   * @throws CcsdsError `INVALID_ARGUMENT` on fixed-length channels or for an empty SDU
+   * Queues a MAPA_SDU: on variable-length frames blocked or segmented (rules 111, 100-110); on
+   * a fixed-length MAPA channel (`service: 'mapa'`) over rule 001/010 frames.
+   * @throws CcsdsError `INVALID_ARGUMENT` on fixed-length packet channels or for an empty SDU
    */
   sendSdu(
     virtualChannelId: number,
@@ -217,7 +234,8 @@ export class UslpSender {
     protocolId: number = UslpProtocolId.MAPA_SDU,
   ): void {
     const ch = this.channel(virtualChannelId, mapId);
-    if (ch.gen !== undefined) throw invalidArgument('MAPA_SDUs need variable-length frames here');
+    if (ch.gen !== undefined)
+      throw invalidArgument("this MAP carries packets; configure it with service: 'mapa'");
     if (sdu.length === 0) throw invalidArgument('empty SDU');
     checkInteger(protocolId, 0, 30, 'protocolId');
     ch.units.push({ data: sdu, protocolId, offset: 0 });
@@ -333,6 +351,35 @@ export class UslpSender {
     );
   }
 
+  /**
+   * One fixed-length frame of the MAPA_SDU at the head of the queue: rule 001 for its first
+   * frame, 010 after; the Last Valid Octet Pointer marks its last octet in the frame that holds
+   * it (all ones before), idle fill follows.
+   */
+  private buildFixedMapa(ch: SendChannel): Uint8Array {
+    const head = ch.units[0]!;
+    const rest = head.data.length - head.offset;
+    const n = Math.min(rest, ch.zone);
+    const tfdz = new Uint8Array(ch.zone).fill(MAPA_IDLE_FILL, n);
+    tfdz.set(head.data.subarray(head.offset, head.offset + n));
+    const rule =
+      head.offset === 0
+        ? UslpConstructionRule.MAPA_SDU_START
+        : UslpConstructionRule.MAPA_SDU_CONTINUING;
+    head.offset += n;
+    if (head.offset === head.data.length) ch.units.shift();
+    return this.frame(
+      ch.vcid,
+      ch.mapId,
+      rule,
+      head.protocolId,
+      n === rest ? n - 1 : USLP_POINTER_NONE,
+      tfdz,
+      ch.secH,
+      ch.secT,
+    );
+  }
+
   private build(ch: SendChannel, pad: boolean): Uint8Array {
     if (ch.gen !== undefined) {
       const tfdz = new Uint8Array(ch.zone);
@@ -350,6 +397,7 @@ export class UslpSender {
         ch.secT,
       );
     }
+    if (ch.fixedMapa) return this.buildFixedMapa(ch);
     const max = ch.zone;
     const head = ch.units[0]!;
     const rest = head.data.length - head.offset;
@@ -398,6 +446,9 @@ export class UslpSender {
     return this.frame(ch.vcid, ch.mapId, rule, head.protocolId, undefined, tfdz, ch.secH, ch.secT);
   }
 }
+
+/** 0x55: the idle fill after the last valid octet of a fixed-length MAPA frame. */
+const MAPA_IDLE_FILL = 0x55;
 
 function concatZero(a: Uint8Array, zeros: number): Uint8Array {
   const out = new Uint8Array(a.length + zeros);
