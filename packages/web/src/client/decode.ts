@@ -61,16 +61,22 @@ export class BrowserDecoder {
   }
 
   /** Numeric columns per definition (fields and converter outputs), for plotting. */
-  numericFields(): { definition: string; field: string; unit: string | undefined }[] {
-    const out: { definition: string; field: string; unit: string | undefined }[] = [];
+  numericFields(): {
+    definition: string;
+    field: string;
+    unit: string | undefined;
+    /** An engineering value (a converter's output) rather than a raw field. */
+    converted: boolean;
+  }[] {
+    const out: ReturnType<BrowserDecoder['numericFields']> = [];
     for (const d of this.registry.resolveAll()) {
       if (d.abstract) continue;
       for (const f of d.fields)
         if ((f.type === 'uint' || f.type === 'int' || f.type === 'float') && f.shape === undefined)
-          out.push({ definition: d.name, field: f.name, unit: f.unit });
+          out.push({ definition: d.name, field: f.name, unit: f.unit, converted: false });
       for (const c of d.converters)
         if (c.kind === 'linear' || c.kind === 'polynomial')
-          out.push({ definition: d.name, field: c.output, unit: undefined });
+          out.push({ definition: d.name, field: c.output, unit: undefined, converted: true });
     }
     return out;
   }

@@ -283,8 +283,7 @@ export function filesPage(root: HTMLElement): () => void {
                   onclick: open,
                   'data-test': 'open',
                 },
-                '📁 ',
-                e.name,
+                `${e.name}/`,
               )
             : h('span', {}, e.name),
         ),

@@ -27,7 +27,7 @@ export function plotsPage(root: HTMLElement, dec: BrowserDecoder): () => void {
   const chosen = new Set<string>(
     saved ??
       fields
-        .filter((f) => f.unit === undefined)
+        .filter((f) => f.converted)
         .slice(0, 2)
         .map(key),
   );
@@ -216,7 +216,7 @@ export function plotsPage(root: HTMLElement, dec: BrowserDecoder): () => void {
           width: width - 8,
           height: 200,
           scales: { x: { time: live } },
-          axes: [live || recorded === undefined ? {} : { label: recorded.xLabel }, {}],
+          axes: [live || recorded === undefined ? {} : { label: recorded.xLabel }, { size: 72 }],
           series: [{}, { label: f.field, stroke: '#1f77b4', width: 1.5, spanGaps: true }],
           legend: { live: false },
         },
