@@ -131,3 +131,24 @@ test('USLP fixed MAPA_SDUs next to a packet VC: exact without loss, losses cost 
     { numRuns: 200 },
   );
 });
+
+test('USLP sender: the unit queue is bounded and frees what it sends', () => {
+  for (const frameType of ['fixed', 'variable'] as const) {
+    const tx = new UslpSender({
+      spacecraftId: 1,
+      frameType,
+      frameLength: 100,
+      maxQueuedOctets: 1000,
+      channels: [{ virtualChannelId: 1, service: 'mapa' }],
+    });
+    tx.sendSdu(1, 0, new Uint8Array(600));
+    tx.sendSdu(1, 0, new Uint8Array(400));
+    assert.throws(
+      () => tx.sendSdu(1, 0, new Uint8Array(1)),
+      (e: unknown) => e instanceof Error && 'code' in e && e.code === 'LIMIT_EXCEEDED',
+    );
+    assert.ok(tx.flush().length > 0);
+    tx.sendSdu(1, 0, new Uint8Array(1000)); // all sent: room again
+    assert.ok(tx.flush().length >= 10);
+  }
+});

@@ -15,6 +15,7 @@
  */
 import {
   CcsdsError,
+  CcsdsErrorCode,
   checkInteger,
   type Framer,
   FramedStreamReader,
@@ -110,6 +111,12 @@ export interface UslpSenderOptions {
   channels: readonly UslpChannelSendOptions[];
   /** Multiplexing over {@link uslpChannelKey} keys (default: priority in listed order). */
   multiplexing?: MultiplexingScheme;
+  /**
+   * Most octets of packets and SDUs that may wait for variable-length frames or fixed-length
+   * MAPA frames, all MAPs together (default 16 MiB; fixed-length packet MAPs have their own
+   * bound of 16 MiB each); more throws `LIMIT_EXCEEDED`.
+   */
+  maxQueuedOctets?: number;
 }
 
 interface VariableUnit {
@@ -143,6 +150,9 @@ export class UslpSender {
   private readonly mux: ChannelMultiplexer;
   private ocf: Uint8Array = new Uint8Array(CLCW_LENGTH);
   private insertZone: Uint8Array;
+  private readonly maxUnitOctets: number;
+  /** Octets waiting in the MAPs' unit queues. */
+  private unitOctets = 0;
 
   /**
    * @param options - spacecraft, frame format and MAP channels
@@ -154,6 +164,8 @@ export class UslpSender {
     this.options = options;
     this.frameLength = options.frameLength;
     this.countLength = options.vcFrameCountLength ?? 1;
+    this.maxUnitOctets = options.maxQueuedOctets ?? 16 * 1024 * 1024;
+    checkInteger(this.maxUnitOctets, 1, 2 ** 40, 'maxQueuedOctets');
     checkInteger(this.countLength, 0, 7, 'vcFrameCountLength');
     const iz = options.insertZoneLength ?? 0;
     checkInteger(iz, 0, USLP_MAX_FRAME_LENGTH, 'insertZoneLength');
@@ -219,7 +231,7 @@ export class UslpSender {
     if (mixedPacketFramer().probe(packet, 0, packet.length) !== packet.length) {
       throw invalidArgument('not exactly one Space or Encapsulation Packet');
     }
-    ch.units.push({ data: packet, protocolId: UslpProtocolId.PACKETS, offset: 0 });
+    this.enqueue(ch, { data: packet, protocolId: UslpProtocolId.PACKETS, offset: 0 });
   }
 
   /**
@@ -238,7 +250,18 @@ export class UslpSender {
       throw invalidArgument("this MAP carries packets; configure it with service: 'mapa'");
     if (sdu.length === 0) throw invalidArgument('empty SDU');
     checkInteger(protocolId, 0, 30, 'protocolId');
-    ch.units.push({ data: sdu, protocolId, offset: 0 });
+    this.enqueue(ch, { data: sdu, protocolId, offset: 0 });
+  }
+
+  private enqueue(ch: SendChannel, unit: VariableUnit): void {
+    if (this.unitOctets + unit.data.length > this.maxUnitOctets) {
+      throw new CcsdsError(
+        CcsdsErrorCode.LIMIT_EXCEEDED,
+        `USLP queue would exceed ${this.maxUnitOctets} octets`,
+      );
+    }
+    ch.units.push(unit);
+    this.unitOctets += unit.data.length;
   }
 
   /** Sets the OCF of the following frames: 4 octets or a CLCW. */
@@ -367,6 +390,7 @@ export class UslpSender {
         ? UslpConstructionRule.MAPA_SDU_START
         : UslpConstructionRule.MAPA_SDU_CONTINUING;
     head.offset += n;
+    this.unitOctets -= n;
     if (head.offset === head.data.length) ch.units.shift();
     return this.frame(
       ch.vcid,
@@ -416,6 +440,7 @@ export class UslpSender {
         parts.push(u.data);
         size += u.data.length;
       }
+      this.unitOctets -= size;
       const tfdz = new Uint8Array(size);
       let o = 0;
       for (const p of parts) {
@@ -442,6 +467,7 @@ export class UslpSender {
           : UslpConstructionRule.CONTINUING_SEGMENT;
     const tfdz = head.data.subarray(head.offset, head.offset + n);
     head.offset += n;
+    this.unitOctets -= n;
     if (head.offset === head.data.length) ch.units.shift();
     return this.frame(ch.vcid, ch.mapId, rule, head.protocolId, undefined, tfdz, ch.secH, ch.secT);
   }
