@@ -348,8 +348,11 @@ export interface AosVirtualChannelReceiveOptions extends VirtualChannelExtractio
 
 /** B_PDU or VCA data handed over by {@link AosReceiver}. */
 export interface AosAccessData {
+  /** Spacecraft ID of the master channel. */
   spacecraftId: number;
+  /** The virtual channel. */
   virtualChannelId: number;
+  /** B_PDU or VCA. */
   userDataType: AosUserDataType;
   /** B_PDU bitstream data zone or VCA data field (a view of the frame; copy to keep). */
   data: Uint8Array;

@@ -374,7 +374,9 @@ export interface TmVirtualChannelReceiveOptions extends VirtualChannelExtraction
 
 /** Data of a frame with the synchronisation flag set (Virtual Channel Access service). */
 export interface TmAccessData {
+  /** Spacecraft ID of the master channel. */
   spacecraftId: number;
+  /** The virtual channel. */
   virtualChannelId: number;
   /** The VCA_SDU: the data field (a view of the frame; copy it to keep it). */
   data: Uint8Array;

@@ -484,8 +484,11 @@ function concatZero(a: Uint8Array, zeros: number): Uint8Array {
 
 /** A MAPA_SDU, octet stream or other non-packet unit delivered by {@link UslpReceiver}. */
 export interface UslpReceivedSdu {
+  /** Spacecraft ID of the master channel. */
   spacecraftId: number;
+  /** The virtual channel. */
   virtualChannelId: number;
+  /** The MAP. */
   mapId: number;
   /** USLP Protocol Identifier of the frames that carried it. */
   uslpProtocolId: number;
