@@ -210,6 +210,34 @@ describe('web console in chromium', { skip }, () => {
     await shot(page, 'transfers-failed');
   });
 
+  it('remembers the New transfer settings per entity', async () => {
+    writeFileSync(join(c.filestore, 'settings.bin'), randomBytes(2000));
+    await page.getByTestId('nav-transfers').click();
+    await page.getByTestId('new-transfer-button').click();
+    const dialog = page.getByTestId('new-transfer');
+    assert.equal(await dialog.getByTestId('nt-class').inputValue(), '2');
+    await dialog.getByTestId('nt-local').fill('settings.bin');
+    await dialog.getByTestId('nt-remote').fill('settings.bin');
+    await dialog.getByTestId('nt-class').selectOption('1');
+    await dialog.getByTestId('nt-closure').check();
+    await dialog.getByTestId('nt-checksum').selectOption('crc32c');
+    await dialog.getByTestId('nt-segment').fill('512');
+    await dialog.getByTestId('nt-start').click();
+    await page.getByTestId('tab-completed').click();
+    await page
+      .locator('[data-test="transfer-row"][data-state="completed"]', { hasText: 'settings.bin' })
+      .waitFor();
+    await page.getByTestId('new-transfer-button').click();
+    assert.equal(await dialog.getByTestId('nt-class').inputValue(), '1');
+    assert.equal(await dialog.getByTestId('nt-closure').isChecked(), true);
+    assert.equal(await dialog.getByTestId('nt-checksum').inputValue(), 'crc32c');
+    assert.equal(await dialog.getByTestId('nt-segment').inputValue(), '512');
+    await dialog.getByTestId('nt-direction').selectOption('down');
+    assert.equal(await dialog.getByTestId('nt-segment').isDisabled(), true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('shows decoded packets with linked hex, and a plot that updates', async () => {
     await page.getByTestId('nav-packets').click();
     const row = page.getByTestId('packet-row').first();
