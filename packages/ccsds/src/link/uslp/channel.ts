@@ -9,7 +9,8 @@
  * starting a frame, its last octet marked by the Last Valid Octet Pointer, idle fill after it)
  * or variable-length frames (rule '111': complete packets
  * blocked into a TFDZ, or rules '100'/'101'/'110' to segment a unit longer than the largest
- * TFDZ; MAPA_SDUs with protocol ID 5), with a VC frame count of 0 to 7 octets per VC.
+ * TFDZ; MAPA_SDUs with protocol ID 5; rule '011': an octet stream cut into frames), with a VC
+ * frame count of 0 to 7 octets per VC.
  * {@link UslpReceiver} accepts fixed, variable and truncated frames, detects VC frame count
  * gaps and delivers packets and SDUs per MAP; it never throws on bad frames.
  */
@@ -123,6 +124,8 @@ interface VariableUnit {
   data: Uint8Array;
   protocolId: number;
   offset: number;
+  /** Part of an octet stream (rule 011): cut anywhere, joined with the next stream data. */
+  octetStream?: boolean;
 }
 
 interface SendChannel {
@@ -251,6 +254,25 @@ export class UslpSender {
     if (sdu.length === 0) throw invalidArgument('empty SDU');
     checkInteger(protocolId, 0, 30, 'protocolId');
     this.enqueue(ch, { data: sdu, protocolId, offset: 0 });
+  }
+
+  /**
+   * Queues octets of a MAP's octet stream (MAP Octet Stream service, variable-length frames
+   * only): the stream is cut into frames with TFDZ rule '011' wherever a frame is full, so
+   * octet boundaries of what was queued are not kept.
+   * @throws CcsdsError `INVALID_ARGUMENT` on fixed-length frames, `LIMIT_EXCEEDED`
+   */
+  sendOctetStream(
+    virtualChannelId: number,
+    mapId: number,
+    data: Uint8Array,
+    protocolId: number = UslpProtocolId.OCTET_STREAM,
+  ): void {
+    const ch = this.channel(virtualChannelId, mapId);
+    if (ch.gen !== undefined || ch.fixedMapa)
+      throw invalidArgument('octet streams need variable-length frames');
+    checkInteger(protocolId, 0, 30, 'protocolId');
+    if (data.length > 0) this.enqueue(ch, { data, protocolId, offset: 0, octetStream: true });
   }
 
   private enqueue(ch: SendChannel, unit: VariableUnit): void {
@@ -404,6 +426,37 @@ export class UslpSender {
     );
   }
 
+  /** One rule-011 frame: as much of the MAP's queued octet stream as a TFDZ holds. */
+  private buildOctetStream(ch: SendChannel): Uint8Array {
+    const protocolId = ch.units[0]!.protocolId;
+    let size = 0;
+    for (const u of ch.units) {
+      if (u.octetStream !== true || u.protocolId !== protocolId || size >= ch.zone) break;
+      size += u.data.length - u.offset;
+    }
+    size = Math.min(size, ch.zone);
+    const tfdz = new Uint8Array(size);
+    for (let w = 0; w < size; ) {
+      const u = ch.units[0]!;
+      const n = Math.min(u.data.length - u.offset, size - w);
+      tfdz.set(u.data.subarray(u.offset, u.offset + n), w);
+      w += n;
+      u.offset += n;
+      if (u.offset === u.data.length) ch.units.shift();
+    }
+    this.unitOctets -= size;
+    return this.frame(
+      ch.vcid,
+      ch.mapId,
+      UslpConstructionRule.OCTET_STREAM,
+      protocolId,
+      undefined,
+      tfdz,
+      ch.secH,
+      ch.secT,
+    );
+  }
+
   private build(ch: SendChannel, pad: boolean): Uint8Array {
     if (ch.gen !== undefined) {
       const tfdz = new Uint8Array(ch.zone);
@@ -422,6 +475,7 @@ export class UslpSender {
       );
     }
     if (ch.fixedMapa) return this.buildFixedMapa(ch);
+    if (ch.units[0]!.octetStream === true) return this.buildOctetStream(ch);
     const max = ch.zone;
     const head = ch.units[0]!;
     const rest = head.data.length - head.offset;
