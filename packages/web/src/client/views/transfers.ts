@@ -14,7 +14,9 @@ function tabOf(t: Transfer): Tab {
 async function act(t: Transfer, action: string): Promise<void> {
   try {
     await post(`/api/transfers/${encodeURIComponent(t.id)}/${action}`, {});
-    toast(`${action} ${t.localPath || t.id}: requested`);
+    // The Report.indication lands in the timeline: show it there.
+    if (action === 'report') showDetail(t.id);
+    else toast(`${action} ${t.localPath || t.id}: requested`);
   } catch (e) {
     toast(`${action}: ${(e as Error).message}`, 'error');
   }
