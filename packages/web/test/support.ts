@@ -32,6 +32,8 @@ export async function api(
 export interface Live {
   ws: WebSocket;
   messages: Record<string, unknown>[];
+  /** When a message arrived (ms since the epoch). */
+  arrivedAt(m: Record<string, unknown>): number;
   /** Resolves with the first message (already received or future) that `pred` accepts. */
   waitFor(
     pred: (m: Record<string, unknown>) => boolean,
@@ -49,6 +51,7 @@ export function openLive(
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${c.port}/ws`, { headers: { origin, ...extra } });
     const messages: Record<string, unknown>[] = [];
+    const arrivals = new WeakMap<Record<string, unknown>, number>();
     const waiters: {
       pred: (m: Record<string, unknown>) => boolean;
       done: (m: Record<string, unknown>) => void;
@@ -56,6 +59,7 @@ export function openLive(
     ws.on('message', (d) => {
       const m = JSON.parse(String(d)) as Record<string, unknown>;
       messages.push(m);
+      arrivals.set(m, Date.now());
       for (const w of [...waiters])
         if (w.pred(m)) {
           waiters.splice(waiters.indexOf(w), 1);
@@ -66,6 +70,7 @@ export function openLive(
       resolve({
         ws,
         messages,
+        arrivedAt: (m) => arrivals.get(m) ?? 0,
         waitFor: (pred, timeoutMs = 20_000) =>
           new Promise((res, rej) => {
             const found = messages.find(pred);
