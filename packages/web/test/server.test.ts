@@ -37,8 +37,19 @@ async function upload(c: RunningConsole, path: string, data: Uint8Array): Promis
 describe('web console server with the demo spacecraft', () => {
   let c: RunningConsole;
   before(async () => {
-    // 256 KiB/s each way: a 1 MiB file takes about 4 s, long enough to suspend or cancel.
-    c = await startConsole({ port: 0, demo: { rateBytesPerSecond: 256 * 1024, hkIntervalMs: 50 } });
+    // 256 KiB/s each way: a 1 MiB file takes about 4 s, long enough to suspend or cancel. The
+    // entity reports progress every 20 ms: the console's own throttle is what the browser sees.
+    c = await startConsole({
+      port: 0,
+      config: parseStationConfig(
+        {
+          demo: true,
+          cfdp: { mib: { local: { entityId: 1, progressIntervalMs: 20 }, remotes: [] } },
+        },
+        '.',
+      ),
+      demo: { rateBytesPerSecond: 256 * 1024, hkIntervalMs: 50 },
+    });
   });
   after(async () => {
     await c.close();
