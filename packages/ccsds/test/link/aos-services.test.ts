@@ -22,7 +22,7 @@ import {
 } from 'ccsds/link';
 import { fuzzDecoder } from '../support/fuzz.js';
 import { loadVectors } from '../support/vectors.js';
-import { randomPacket } from './helpers.js';
+import { assertInOrderSubset, expectedVcGaps, randomPacket } from './helpers.js';
 
 /** `n` bits of `data` from bit `start`, as a string of 0s and 1s. */
 function bitsOf(data: Uint8Array, n: number, start = 0): string {
@@ -302,30 +302,16 @@ test('AOS B_PDU, VCA and M_PDU channels through one sender: everything arrives; 
           );
         } else {
           // Packets: the good ones are an in-order subsequence of those sent.
-          let j = 0;
-          for (const p of got.filter((q) => q.quality === 'good')) {
-            while (j < packets.length && packets[j] !== toHex(p.data)) j++;
-            assert.ok(j < packets.length, 'a good packet that was not sent (in this order)');
-            j++;
-          }
+          assertInOrderSubset(
+            got.filter((q) => q.quality === 'good').map((p) => toHex(p.data)),
+            packets,
+          );
         }
         // One gap event per run of lost frames with a received frame of the VC before and after.
-        const gaps: string[] = [];
-        for (const vc of [1, 2, 3]) {
-          const local = frames.flatMap((_, i) => (vcOf[i] === vc ? [lost.has(i)] : []));
-          const first = local.indexOf(false);
-          for (let k = first + 1; first >= 0 && k < local.length; k++) {
-            if (local[k] && !local[k - 1]) {
-              let n = 0;
-              while (k + n < local.length && local[k + n]) n++;
-              if (k + n < local.length) gaps.push(`${vc}:${n}`);
-            }
-          }
-        }
         const reported = events.flatMap((e) =>
           e.type === 'vc-gap' ? [`${e.virtualChannelId}:${e.missingFrames}`] : [],
         );
-        assert.deepEqual(reported.sort(), gaps.sort());
+        assert.deepEqual(reported.sort(), expectedVcGaps(vcOf, lost, [1, 2, 3]));
         assert.equal(rx.counters.badCrc + rx.counters.badHeader, 0);
       },
     ),

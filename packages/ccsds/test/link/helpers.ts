@@ -46,3 +46,43 @@ export function randomPacket(rng: SeededRandom, min = 1, max = 400): Uint8Array 
   }
   return encodeEncapsulationPacket({ protocolId: 2 + rng.nextInt(2), data: rng.bytes(n) });
 }
+
+/**
+ * The gaps a receiver should report for frames lost in order: the length of each run of lost
+ * entries that has a received entry before and after it (`lost[i]` for the channel's i-th frame).
+ */
+export function lossRuns(lost: readonly boolean[]): number[] {
+  const out: number[] = [];
+  const first = lost.indexOf(false);
+  for (let k = first + 1; first >= 0 && k < lost.length; k++) {
+    if (lost[k] && !lost[k - 1]) {
+      let n = 0;
+      while (k + n < lost.length && lost[k + n]) n++;
+      if (k + n < lost.length) out.push(n);
+    }
+  }
+  return out;
+}
+
+/** Expected `vc-gap` events as sorted `vc:missing` strings for the frames sent (VC of each) and lost. */
+export function expectedVcGaps(
+  vcOf: readonly number[],
+  lost: ReadonlySet<number>,
+  vcs: readonly number[],
+): string[] {
+  return vcs
+    .flatMap((vc) =>
+      lossRuns(vcOf.flatMap((v, i) => (v === vc ? [lost.has(i)] : []))).map((n) => `${vc}:${n}`),
+    )
+    .sort();
+}
+
+/** Asserts that `got` (hex) appear in `sent` (hex) in the same order. */
+export function assertInOrderSubset(got: readonly string[], sent: readonly string[]): void {
+  let j = 0;
+  for (const g of got) {
+    while (j < sent.length && sent[j] !== g) j++;
+    if (j === sent.length) throw new Error(`${g.slice(0, 16)}... was not sent (in this order)`);
+    j++;
+  }
+}
