@@ -3,11 +3,13 @@
  * agent-to-agent forwarding on loopback (node 1 originates, node 2 delivers to a registration)
  * over the UDP and TCPCLv4 convergence layers, with 1 KiB and 60 KiB payloads. Each forwarding
  * case is set against a bare `node:dgram` / `node:net` pair moving messages of the same size
- * (the encoded bundle's length) in the same run; the ratio is printed. Over UDP the sending
- * application keeps at most 128 KiB (and 32 bundles) forwarded but not yet delivered, so UDP does
- * not overrun the receiver's socket buffer. Over TCPCLv4 a bundle counts as forwarded only once
- * the peer acknowledged it; the application keeps up to 16 MiB (256 bundles) ahead and the
- * agent's own send window (64 bundles, 4 MiB in flight) paces the session.
+ * (the encoded bundle's length) in the same run; the ratio is printed. Rates count what was
+ * delivered. Over UDP the agent pair and the bare pair are paced the same way: at most 128 KiB
+ * (and 32 messages) sent but not yet received, so neither overruns the receiver's socket buffer;
+ * a 20 ms stall counts what is in flight as lost (the loss is printed). Over TCPCLv4 a bundle
+ * counts as forwarded only once the peer acknowledged it; the application keeps up to 16 MiB
+ * (256 bundles) sent but not delivered, and the agent's send window (64 bundles, 4 MiB in flight)
+ * paces the session.
  */
 import { createSocket } from 'node:dgram';
 import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
@@ -44,6 +46,67 @@ function sample(size: number): Uint8Array {
   );
 }
 
+/** Wakes a paced sender when something arrives. */
+interface Pacer {
+  wake: (() => void) | undefined;
+}
+
+/**
+ * Sends `n` messages keeping at most `window` sent but not yet received (`received()` counts);
+ * when nothing arrives for `stallMs` the messages in flight count as lost and sending goes on.
+ * Returns how many were lost.
+ */
+async function paced(
+  n: number,
+  window: number,
+  send: () => unknown,
+  received: () => number,
+  pacer: Pacer,
+  stallMs: number,
+): Promise<number> {
+  const base = received();
+  let lost = 0;
+  let seen = received();
+  let stalled = false;
+  const iv = setInterval(() => {
+    if (received() === seen) {
+      stalled = true;
+      const w = pacer.wake;
+      pacer.wake = undefined;
+      w?.();
+    }
+    seen = received();
+  }, stallMs);
+  try {
+    for (let i = 0; i < n; i++) {
+      while (i - (received() - base) - lost >= window) {
+        await new Promise<void>((r) => (pacer.wake = r));
+        if (stalled) {
+          stalled = false;
+          lost = i - (received() - base);
+        }
+      }
+      await send();
+    }
+    while (received() - base + lost < n) {
+      await new Promise<void>((r) => (pacer.wake = r));
+      if (stalled) break;
+    }
+    return n - (received() - base);
+  } finally {
+    clearInterval(iv);
+  }
+}
+
+/** Messages lost per case over the measured runs. */
+const losses = new Map<string, { lost: number; sent: number }>();
+function countLoss(name: string, lost: number, sent: number): void {
+  const l = losses.get(name) ?? { lost: 0, sent: 0 };
+  l.lost += lost;
+  l.sent += sent;
+  losses.set(name, l);
+}
+
 async function forwarding(
   name: string,
   make: () => Promise<[ConvergenceLayer, ConvergenceLayer]>,
@@ -62,40 +125,28 @@ async function forwarding(
   });
   const b = new BundleAgent({ node: 2, clock, clas: [cb] });
   let delivered = 0;
-  let forwarded = 0;
-  let wake: (() => void) | undefined;
-  const poke = (): void => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
+  const pacer: Pacer = { wake: undefined };
   b.register(1).events.on('bundle', () => {
     delivered++;
-    poke();
-  });
-  a.events.on('forwarded', () => {
-    forwarded++;
-    poke();
+    const w = pacer.wake;
+    pacer.wake = undefined;
+    w?.();
   });
   const payload = new SeededRandom(size).bytes(size);
+  const stallMs = name.includes('UDP') ? 20 : 10_000;
   try {
     return await measureCase(
       name,
       async () => {
-        const target = delivered + n;
-        const sentBase = forwarded;
-        for (let i = 0; i < n; i++) {
-          while (i - (forwarded - sentBase) >= window) await new Promise<void>((r) => (wake = r));
-          await a.send('ipn:2.1', payload, { lifetime: 60_000 });
-        }
-        const deadline = Date.now() + 3000;
-        while (delivered < target && Date.now() < deadline) {
-          await new Promise<void>((r) => {
-            wake = r;
-            setTimeout(r, 50);
-          });
-        }
-        if (delivered < target) delivered = target; // lost (UDP): counted as done, reported by rate
+        const lost = await paced(
+          n,
+          window,
+          () => a.send('ipn:2.1', payload, { lifetime: 60_000 }),
+          () => delivered,
+          pacer,
+          stallMs,
+        );
+        countLoss(name, lost, n);
       },
       work,
     );
@@ -118,29 +169,28 @@ async function bareUdp(size: number, n: number, work: Work): Promise<BenchResult
   }
   const port = rx.address().port;
   let got = 0;
-  let wake: (() => void) | undefined;
+  const pacer: Pacer = { wake: undefined };
   rx.on('message', () => {
     got++;
-    wake?.();
+    const w = pacer.wake;
+    pacer.wake = undefined;
+    w?.();
   });
   const msg = new Uint8Array(size).fill(0x5a);
+  const name = 'bare node:dgram';
   try {
     return await measureCase(
-      'bare node:dgram',
+      name,
       async () => {
-        const target = got + n;
-        for (let i = 0; i < n; i++) {
-          tx.send(msg, port, '127.0.0.1');
-          if ((i & 15) === 15) await new Promise((res) => setImmediate(res));
-        }
-        const deadline = Date.now() + 2000;
-        while (got < target && Date.now() < deadline) {
-          await new Promise<void>((r) => {
-            wake = r;
-            setTimeout(r, 50);
-          });
-        }
-        got = Math.max(got, target);
+        const lost = await paced(
+          n,
+          udpWindow(size),
+          () => tx.send(msg, port, '127.0.0.1'),
+          () => got,
+          pacer,
+          20,
+        );
+        countLoss(`${name} ${size}`, lost, n);
       },
       work,
     );
@@ -233,6 +283,12 @@ export async function run(): Promise<void> {
       udpWindow(size),
     );
     report(LAYER, udp, work, udpPeer);
+    const la = losses.get(udp.name);
+    const lb = losses.get(`bare node:dgram ${wire}`);
+    if (la !== undefined && lb !== undefined)
+      console.log(
+        `${LAYER}   (UDP ${size} B: ${((100 * la.lost) / la.sent).toFixed(2)}% lost agent to agent, ${((100 * lb.lost) / lb.sent).toFixed(2)}% bare)`,
+      );
     const tcpPeer = await bareTcp(wire, n, work);
     const tcpcl = await forwarding(
       `agent to agent over TCPCLv4, ${size} B payload`,

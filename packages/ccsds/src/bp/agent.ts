@@ -205,6 +205,7 @@ export class BundleAgent {
   private closed = false;
   private readonly links = new Map<string, Link>();
   private readonly expiries: Stored[] = [];
+  private readonly eidCache = new Map<string, Eid>();
   private expiryTimer: TimerId | undefined;
   private expiryAt = Infinity;
   /** Keys of bundles delivered here, with their expiry time, and the same keys oldest first. */
@@ -338,7 +339,7 @@ export class BundleAgent {
     options: SendOptions = {},
   ): Promise<Bundle> {
     if (this.closed) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'agent is closed');
-    const dest = typeof destination === 'string' ? parseEid(destination) : destination;
+    const dest = typeof destination === 'string' ? this.parseDestination(destination) : destination;
     const now = this.dtnTime();
     if (now !== this.lastTime) {
       this.lastTime = now;
@@ -361,6 +362,17 @@ export class BundleAgent {
     return bundle;
   }
 
+  /** Parses a destination given as text, remembering the last few (applications repeat them). */
+  private parseDestination(text: string): Eid {
+    let e = this.eidCache.get(text);
+    if (e === undefined) {
+      e = parseEid(text);
+      if (this.eidCache.size >= 64) this.eidCache.clear();
+      this.eidCache.set(text, e);
+    }
+    return e;
+  }
+
   /** Feeds an encoded bundle received from a convergence layer. */
   receive(bytes: Uint8Array): void {
     if (this.closed) return;
@@ -377,8 +389,10 @@ export class BundleAgent {
     if ((p.flags & BundleFlags.REPORT_RECEPTION) !== 0)
       this.report(bundle, { received: true }, StatusReason.NO_ADDITIONAL_INFORMATION);
     // Extension blocks this agent cannot process (RFC 9171 §4.2.4).
+    let unknown = false;
+    for (const b of bundle.blocks) if (!this.known.has(b.blockType)) unknown = true;
     const keep = [];
-    for (const b of bundle.blocks) {
+    for (const b of unknown ? bundle.blocks : []) {
       if (this.known.has(b.blockType)) {
         keep.push(b);
         continue;
@@ -392,7 +406,7 @@ export class BundleAgent {
       }
       if ((b.flags & BlockFlags.DISCARD_BLOCK_IF_UNPROCESSABLE) === 0) keep.push(b);
     }
-    if (keep.length !== bundle.blocks.length) {
+    if (unknown && keep.length !== bundle.blocks.length) {
       bundle = { primary: bundle.primary, blocks: keep };
       bytes = encodeBundle(bundle);
     }

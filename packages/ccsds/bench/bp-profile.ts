@@ -1,0 +1,75 @@
+/**
+ * Profiling driver for bundle forwarding (not part of `npm run bench`): two agents in this
+ * process forward `n` bundles over one convergence layer on loopback, and the run prints the
+ * rate, what arrived and the CPU time per bundle (both agents together), which is steadier than
+ * wall time on a shared machine. Run it under the profiler:
+ *
+ * `node --cpu-prof --import tsx --conditions=ccsds-source packages/ccsds/bench/bp-profile.ts tcpcl 1024 50000 64`
+ *
+ * Arguments: `udp|tcpcl`, payload size, bundle count, bundles the application keeps sent but
+ * not yet forwarded.
+ */
+import { RealClock, SeededRandom } from '../src/core/index.js';
+import { BundleAgent } from '../src/bp/index.js';
+import { TcpclConvergenceLayer, openUdpCla } from '../src/bp/node/index.js';
+
+const proto = process.argv[2] ?? 'tcpcl';
+const size = Number(process.argv[3] ?? 1024);
+const n = Number(process.argv[4] ?? 20000);
+const win = Number(process.argv[5] ?? 64);
+const [ca, cb] =
+  proto === 'udp'
+    ? [await openUdpCla(), await openUdpCla()]
+    : [
+        await TcpclConvergenceLayer.open({ nodeId: 'ipn:1.0' }),
+        await TcpclConvergenceLayer.open({ nodeId: 'ipn:2.0' }),
+      ];
+const clock = new RealClock();
+const a = new BundleAgent({
+  node: 1,
+  clock,
+  clas: [ca],
+  routes: [{ node: 2, address: cb.address }],
+});
+const b = new BundleAgent({ node: 2, clock, clas: [cb] });
+let delivered = 0;
+let forwarded = 0;
+let wake: (() => void) | undefined;
+const poke = (): void => {
+  const w = wake;
+  wake = undefined;
+  w?.();
+};
+b.register(1).events.on('bundle', () => {
+  delivered++;
+  poke();
+});
+a.events.on('forwarded', () => {
+  forwarded++;
+  poke();
+});
+const payload = new SeededRandom(size).bytes(size);
+const t0 = performance.now();
+const c0 = process.cpuUsage();
+for (let i = 0; i < n; i++) {
+  while (i - forwarded >= win) await new Promise<void>((r) => (wake = r));
+  await a.send('ipn:2.1', payload, { lifetime: 60_000 });
+}
+const deadline = Date.now() + 3000;
+while (delivered < n && Date.now() < deadline) {
+  await new Promise<void>((r) => {
+    wake = r;
+    setTimeout(r, 50);
+  });
+}
+const s = (performance.now() - t0) / 1000;
+const cu = process.cpuUsage(c0);
+console.log(
+  `${proto} ${size}: ${delivered}/${n} delivered, ${(delivered / s).toFixed(0)} bundles/s, ` +
+    `${((delivered * size * 8) / s / 1e6).toFixed(0)} Mbit/s, ` +
+    `${((cu.user + cu.system) / n).toFixed(1)} us CPU per bundle`,
+);
+a.close();
+b.close();
+await ca.close();
+await cb.close();
