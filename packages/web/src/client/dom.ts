@@ -73,6 +73,7 @@ export function toast(text: string, kind: 'ok' | 'error' = 'ok'): void {
   if (box === null) return;
   const t = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
   box.append(t);
+  while (box.children.length > 4) box.firstElementChild?.remove();
   setTimeout(() => t.remove(), kind === 'error' ? 8000 : 3500);
 }
 

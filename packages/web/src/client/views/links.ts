@@ -1,6 +1,6 @@
 /** The Links page: per-link state, counters (good, corrected, lost), COP-1 state, enable/disable. */
 import { type Link, post } from '../api.js';
-import { fill, h, stamp, toast } from '../dom.js';
+import { clock, fill, h, toast } from '../dom.js';
 import { store } from '../store.js';
 
 /** Renders the page into `root`; returns a function that detaches it. */
@@ -46,7 +46,7 @@ export function linksPage(root: HTMLElement): () => void {
               'Lost',
               'Sent',
               'Octets in',
-              'Dropped (disabled)',
+              'Dropped',
               'COP-1',
               'Last activity',
               '',
@@ -73,8 +73,8 @@ export function linksPage(root: HTMLElement): () => void {
               h('td', { class: 'num' }, l.sent ?? '—'),
               h('td', { class: 'num' }, l.octetsIn),
               h('td', { class: 'num' }, l.droppedWhileDisabled),
-              h('td', { class: 'muted' }, l.cop1),
-              h('td', { class: 'muted' }, stamp(l.lastActivityAt)),
+              h('td', { class: 'muted', title: l.cop1 }, l.cop1.replace(/ \(.*\)$/, '')),
+              h('td', { class: 'muted' }, clock(l.lastActivityAt)),
               h(
                 'td',
                 {},
