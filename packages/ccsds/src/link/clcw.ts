@@ -136,3 +136,18 @@ export function encodeClcw(clcw: ClcwInit): Uint8Array {
 export function isClcw(bytes: Uint8Array, offset = 0): boolean {
   return offset < bytes.length && (bytes[offset]! & 0x80) === 0;
 }
+
+/**
+ * The 4 octets of an Operational Control Field: a copy of `ocf` when octets are given, else the
+ * encoded CLCW.
+ * @throws CcsdsError `INVALID_ARGUMENT` for octets other than 4, or CLCW fields out of range
+ */
+export function ocfOctets(ocf: Uint8Array | ClcwInit): Uint8Array {
+  if (!(ocf instanceof Uint8Array)) return encodeClcw(ocf);
+  if (ocf.length !== CLCW_LENGTH)
+    throw new CcsdsError(
+      CcsdsErrorCode.INVALID_ARGUMENT,
+      'operational control field must be 4 octets',
+    );
+  return ocf.slice();
+}

@@ -23,6 +23,22 @@ export type MultiplexingScheme =
       vector: readonly number[];
     };
 
+/**
+ * The multiplexer of a sender: `scheme`, or by default fixed priority in the order the channels
+ * were configured.
+ * @throws CcsdsError `INVALID_ARGUMENT` when the scheme names a channel that is not configured
+ */
+export function senderMultiplexer(
+  scheme: MultiplexingScheme | undefined,
+  configured: readonly number[],
+): ChannelMultiplexer {
+  const mux = new ChannelMultiplexer(scheme ?? { kind: 'priority', order: configured });
+  const known = new Set(configured);
+  for (const id of mux.channels)
+    if (!known.has(id)) throw invalidArgument(`multiplexing names unknown channel ${id}`);
+  return mux;
+}
+
 /** Picks the next channel under a {@link MultiplexingScheme}. */
 export class ChannelMultiplexer {
   private readonly ids: readonly number[];

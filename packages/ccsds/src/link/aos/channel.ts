@@ -16,7 +16,7 @@
  * throws on bad frames: it counts and reports them.
  */
 import { checkInteger } from '../../core/index.js';
-import { type ClcwInit, CLCW_LENGTH, encodeClcw } from '../clcw.js';
+import { type ClcwInit, CLCW_LENGTH, ocfOctets } from '../clcw.js';
 import {
   framesMissing,
   hasValidFecf,
@@ -34,7 +34,7 @@ import {
   type VirtualChannelExtractionOptions,
   withExtractionCounters,
 } from '../common.js';
-import { ChannelMultiplexer, type MultiplexingScheme } from '../mux.js';
+import { type ChannelMultiplexer, type MultiplexingScheme, senderMultiplexer } from '../mux.js';
 import { NO_PACKET_START, ONLY_IDLE_DATA, PacketExtractor } from '../packet-extraction.js';
 import { type IdleFill, PacketVcGenerator } from '../vc-generator.js';
 import {
@@ -193,15 +193,10 @@ export class AosSender {
       cycle: false,
       zoneOffset: dataStart,
     };
-    this.mux = new ChannelMultiplexer(
-      options.multiplexing ?? {
-        kind: 'priority',
-        order: options.virtualChannels.map((v) => v.virtualChannelId),
-      },
+    this.mux = senderMultiplexer(
+      options.multiplexing,
+      options.virtualChannels.map((v) => v.virtualChannelId),
     );
-    for (const id of this.mux.channels)
-      if (!this.vcs.has(id))
-        throw invalidArgument(`multiplexing names unknown virtual channel ${id}`);
   }
 
   /**
@@ -246,11 +241,7 @@ export class AosSender {
 
   /** Sets the OCF of the following frames: 4 octets or a CLCW. */
   setOperationalControlField(ocf: Uint8Array | ClcwInit): void {
-    if (ocf instanceof Uint8Array) {
-      if (ocf.length !== CLCW_LENGTH)
-        throw invalidArgument('operational control field must be 4 octets');
-      this.ocf = ocf.slice();
-    } else this.ocf = encodeClcw(ocf);
+    this.ocf = ocfOctets(ocf);
   }
 
   /** Sets the insert zone of the following frames (its configured length). */

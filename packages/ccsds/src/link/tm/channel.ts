@@ -15,7 +15,7 @@
  * bad frames: it counts and reports them.
  */
 import { checkInteger } from '../../core/index.js';
-import { type ClcwInit, CLCW_LENGTH, encodeClcw } from '../clcw.js';
+import { type ClcwInit, CLCW_LENGTH, ocfOctets } from '../clcw.js';
 import {
   FECF_LENGTH,
   framesMissing,
@@ -34,7 +34,7 @@ import {
   type VirtualChannelExtractionOptions,
   withExtractionCounters,
 } from '../common.js';
-import { ChannelMultiplexer, type MultiplexingScheme } from '../mux.js';
+import { type ChannelMultiplexer, type MultiplexingScheme, senderMultiplexer } from '../mux.js';
 import { NO_PACKET_START, ONLY_IDLE_DATA, PacketExtractor } from '../packet-extraction.js';
 import { type IdleFill, PacketVcGenerator } from '../vc-generator.js';
 import { VcaSduQueue } from '../vca-queue.js';
@@ -194,15 +194,10 @@ export class TmSender {
       ocf: ocfDefault,
       zoneOffset: TM_PRIMARY_HEADER_LENGTH,
     };
-    this.mux = new ChannelMultiplexer(
-      options.multiplexing ?? {
-        kind: 'priority',
-        order: options.virtualChannels.map((v) => v.virtualChannelId),
-      },
+    this.mux = senderMultiplexer(
+      options.multiplexing,
+      options.virtualChannels.map((v) => v.virtualChannelId),
     );
-    for (const id of this.mux.channels)
-      if (!this.vcs.has(id))
-        throw invalidArgument(`multiplexing names unknown virtual channel ${id}`);
   }
 
   /**
@@ -231,11 +226,7 @@ export class TmSender {
 
   /** Sets the Operational Control Field of the following frames: 4 octets or a CLCW. */
   setOperationalControlField(ocf: Uint8Array | ClcwInit): void {
-    if (ocf instanceof Uint8Array) {
-      if (ocf.length !== CLCW_LENGTH)
-        throw invalidArgument('operational control field must be 4 octets');
-      this.ocf = ocf.slice();
-    } else this.ocf = encodeClcw(ocf);
+    this.ocf = ocfOctets(ocf);
   }
 
   /** Sets the secondary header data of a VC's following frames (its configured length). */

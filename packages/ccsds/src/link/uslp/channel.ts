@@ -24,7 +24,7 @@ import {
   NOT_A_UNIT,
   SkipReason,
 } from '../../core/index.js';
-import { type ClcwInit, CLCW_LENGTH, encodeClcw } from '../clcw.js';
+import { type ClcwInit, CLCW_LENGTH, ocfOctets } from '../clcw.js';
 import {
   FixedLengthFrameSplitter,
   invalidArgument,
@@ -40,7 +40,7 @@ import {
   type VirtualChannelExtractionOptions,
   withExtractionCounters,
 } from '../common.js';
-import { ChannelMultiplexer, type MultiplexingScheme } from '../mux.js';
+import { type ChannelMultiplexer, type MultiplexingScheme, senderMultiplexer } from '../mux.js';
 import {
   GapPolicy,
   isIdlePacketAt,
@@ -213,11 +213,7 @@ export class UslpSender {
       });
       this.counts.set(c.virtualChannelId, 0n);
     }
-    this.mux = new ChannelMultiplexer(
-      options.multiplexing ?? { kind: 'priority', order: [...this.channels.keys()] },
-    );
-    for (const id of this.mux.channels)
-      if (!this.channels.has(id)) throw invalidArgument(`multiplexing names unknown channel ${id}`);
+    this.mux = senderMultiplexer(options.multiplexing, [...this.channels.keys()]);
   }
 
   /**
@@ -288,11 +284,7 @@ export class UslpSender {
 
   /** Sets the OCF of the following frames: 4 octets or a CLCW. */
   setOperationalControlField(ocf: Uint8Array | ClcwInit): void {
-    if (ocf instanceof Uint8Array) {
-      if (ocf.length !== CLCW_LENGTH)
-        throw invalidArgument('operational control field must be 4 octets');
-      this.ocf = ocf.slice();
-    } else this.ocf = encodeClcw(ocf);
+    this.ocf = ocfOctets(ocf);
   }
 
   /** Sets the insert zone of the following frames (its configured length). */
