@@ -607,3 +607,87 @@ describe('web console upload queue', () => {
     }
   });
 });
+
+describe('web console hostile requests', () => {
+  it('answers random request bodies and paths with a 4xx, never a 500', async () => {
+    const fc = (await import('fast-check')).default;
+    const c = await startConsole({ port: 0, demo: { hkIntervalMs: 1000 } });
+    try {
+      const value = fc.oneof(
+        fc.string(),
+        fc.integer(),
+        fc.double(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constantFrom(
+          '../x',
+          '/etc/passwd',
+          'a\\b',
+          'a\0b',
+          '.ccsds-tmp/x',
+          '2',
+          '1',
+          'delete',
+          'rename',
+        ),
+        fc.array(fc.string(), { maxLength: 3 }),
+      );
+      const body = fc.dictionary(
+        fc.constantFrom(
+          'remoteEntityId',
+          'localPath',
+          'remotePath',
+          'transmissionClass',
+          'checksum',
+          'segmentLength',
+          'closureRequested',
+          'action',
+          'path',
+          'to',
+          'enabled',
+          'on',
+        ),
+        value,
+      );
+      const route = fc.constantFrom(
+        '/api/transfers/put',
+        '/api/transfers/get',
+        '/api/local/action',
+        '/api/remote/2/action',
+        '/api/remote/99/action',
+        '/api/links/cfdp',
+        '/api/transfers/t999/cancel',
+        '/api/transfers/t1/explode',
+      );
+      await fc.assert(
+        fc.asyncProperty(route, body, async (r, b) => {
+          // Remote actions that would really run (mkdir/rename of plausible names) are fine too.
+          const res = await api(c, r, b);
+          assert.ok(
+            res.status < 500,
+            `${r} ${JSON.stringify(b)} -> ${res.status} ${JSON.stringify(res.json)}`,
+          );
+          if (r === '/api/links/cfdp') await api(c, r, { enabled: true });
+        }),
+        { numRuns: 150 },
+      );
+      for (const p of [
+        '/api/local/list?path=%00',
+        '/api/remote/abc/list',
+        '/api/remote/2/list?path=a%5Cb',
+        '/api/transfers/%2e%2e',
+      ]) {
+        const res = await api(c, p);
+        assert.ok(res.status >= 400 && res.status < 500, `${p} -> ${res.status}`);
+      }
+      const bad = await fetch(`http://127.0.0.1:${c.port}/api/transfers/put`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-ccsds-console': '1' },
+        body: '{"unterminated',
+      });
+      assert.equal(bad.status, 400);
+    } finally {
+      await c.close();
+    }
+  });
+});
