@@ -163,6 +163,7 @@ async function measure(): Promise<void> {
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const t0 = performance.now();
+    const elu0 = performance.eventLoopUtilization();
     const done: Promise<number>[] = [];
     for (let i = 0; i < n; i++) {
       const id = await a.put({
@@ -174,6 +175,7 @@ async function measure(): Promise<void> {
     }
     const codes = await Promise.all(done);
     const seconds = (performance.now() - t0) / 1000;
+    const busy = performance.eventLoopUtilization(elu0).utilization;
     delay.disable();
     clearInterval(sampler);
     const sampledMiB = peakRss / 1048576;
@@ -196,7 +198,8 @@ async function measure(): Promise<void> {
         `(${((total * 8) / seconds / 1e6).toFixed(0)} Mbit/s); peak RSS ${rssMiB.toFixed(0)} MiB (limit 512; ` +
         `${sampledMiB.toFixed(0)} MiB sampled during the transfers), ` +
         `event-loop delay p99 ${p99.toFixed(1)} ms (limit 50), max ${(delay.max / 1e6).toFixed(0)} ms ` +
-        `(the same machine's baseline p99 with 1 ms tasks only: ${baseline.toFixed(1)} ms)` +
+        `(the same machine's baseline p99 with 1 ms tasks only: ${baseline.toFixed(1)} ms; ` +
+        `event loop busy ${(busy * 100).toFixed(0)}% of the run)` +
         ` ${good === n && rssMiB <= 512 && p99 < 50 ? 'ok' : 'FAILED'}`,
     );
   } finally {
