@@ -4,7 +4,6 @@
  * given). Without `--config` it starts the demo spacecraft in-process.
  */
 import type { Command } from 'commander';
-import { loadStationConfig, startConsole } from '@ccsds/web/server';
 import { CliFailure, type Output } from './output.js';
 import { parseInteger } from './parse.js';
 
@@ -28,6 +27,8 @@ export function registerWebCommand(program: Command, out: Output): void {
     .option('--json', 'print the address as JSON')
     .action(async (o: WebFlags) => {
       const port = parseInteger(o.port, 0, 65535, '--port');
+      // Loaded here, not at start-up: the other commands do not pay for the web server.
+      const { loadStationConfig, startConsole } = await import('@ccsds/web/server');
       let config;
       try {
         config = o.config === undefined ? undefined : loadStationConfig(o.config);
