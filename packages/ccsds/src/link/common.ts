@@ -143,6 +143,39 @@ export function framesMissing(last: number, count: number, modulus: number): num
   return (count - last - 1 + modulus) % modulus;
 }
 
+/**
+ * Virtual channel frame count continuity at a receiver: compares `count` with the channel's last
+ * count (`last`, -1 before the first frame) modulo `modulus`, counts a gap and reports a `vc-gap`
+ * event when frames are missing, and records `count`. Returns true when the frame follows the
+ * previous one without loss (false for the first frame of the channel).
+ */
+export function trackVcFrameCount(
+  vc: { last: number; counters: VirtualChannelCounters },
+  count: number,
+  modulus: number,
+  frameIndex: number,
+  onEvent: ((event: LinkEvent) => void) | undefined,
+): boolean {
+  const last = vc.last;
+  vc.last = count;
+  if (last < 0) return false;
+  const missing = framesMissing(last % modulus, count, modulus);
+  if (missing === 0) return true;
+  const c = vc.counters;
+  c.gaps++;
+  c.lostFrames += missing;
+  onEvent?.({
+    type: 'vc-gap',
+    frameIndex,
+    spacecraftId: c.spacecraftId,
+    virtualChannelId: c.virtualChannelId,
+    expected: (last + 1) % modulus,
+    received: count,
+    missingFrames: missing,
+  });
+  return false;
+}
+
 /** Builds an `INVALID_ARGUMENT` error. */
 export function invalidArgument(message: string): CcsdsError {
   return new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, message);

@@ -18,7 +18,7 @@
 import { checkInteger } from '../../core/index.js';
 import { type ClcwInit, CLCW_LENGTH, ocfOctets } from '../clcw.js';
 import {
-  framesMissing,
+  trackVcFrameCount,
   hasValidFecf,
   invalidArgument,
   newReceiverCounters,
@@ -492,25 +492,7 @@ export class AosReceiver {
     const count =
       ((h[2]! << 16) | (h[3]! << 8) | h[4]!) + (cycle ? (sig & 15) * AOS_FRAME_COUNT_MODULUS : 0);
     const modulus = cycle ? AOS_EXTENDED_FRAME_COUNT_MODULUS : AOS_FRAME_COUNT_MODULUS;
-    let continuous = vc.last >= 0;
-    if (continuous) {
-      const missing = framesMissing(vc.last % modulus, count, modulus);
-      if (missing !== 0) {
-        continuous = false;
-        c.gaps++;
-        c.lostFrames += missing;
-        o.onEvent?.({
-          type: 'vc-gap',
-          frameIndex: st.frames - 1,
-          spacecraftId: scid,
-          virtualChannelId: vcid,
-          expected: (vc.last + 1) % modulus,
-          received: count,
-          missingFrames: missing,
-        });
-      }
-    }
-    vc.last = count;
+    const continuous = trackVcFrameCount(vc, count, modulus, st.frames - 1, o.onEvent);
     if (!continuous) vc.lossPending = true;
     if (vc.type === AosUserDataType.M_PDU) {
       if (fhp === ONLY_IDLE_DATA) c.idleFrames++;

@@ -19,6 +19,7 @@ import { type ClcwInit, CLCW_LENGTH, ocfOctets } from '../clcw.js';
 import {
   FECF_LENGTH,
   framesMissing,
+  trackVcFrameCount,
   hasValidFecf,
   invalidArgument,
   newReceiverCounters,
@@ -552,25 +553,13 @@ export class TmReceiver {
     const vcCount = frame[3]!;
     const c = vc.counters;
     c.frames++;
-    let continuous = vc.last >= 0;
-    if (continuous) {
-      const missing = framesMissing(vc.last, vcCount, TM_FRAME_COUNT_MODULUS);
-      if (missing !== 0) {
-        continuous = false;
-        c.gaps++;
-        c.lostFrames += missing;
-        this.options.onEvent?.({
-          type: 'vc-gap',
-          frameIndex: st.frames - 1,
-          spacecraftId: scid,
-          virtualChannelId: vcid,
-          expected: (vc.last + 1) & 0xff,
-          received: vcCount,
-          missingFrames: missing,
-        });
-      }
-    }
-    vc.last = vcCount;
+    const continuous = trackVcFrameCount(
+      vc,
+      vcCount,
+      TM_FRAME_COUNT_MODULUS,
+      st.frames - 1,
+      this.options.onEvent,
+    );
     if (!continuous) vc.lossPending = true;
     if (sync) {
       if (!continuous) vc.extractor.interrupt();
