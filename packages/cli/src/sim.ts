@@ -4,12 +4,15 @@
  * stderr, and a report at the end (text, or `--json`). Exit code 0 only when every transfer
  * completed byte-identical.
  */
-import { readFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import {
   Mission,
   type MissionProgress,
   type MissionReport,
+  HOUSEKEEPING_DEFINITION_JSON,
   SCENARIOS,
   parseScenario,
 } from 'ccsds/mission';
@@ -26,6 +29,7 @@ interface SimFlags {
   ebn0Down?: string;
   ebn0Up?: string;
   seed?: string;
+  telemetryOut?: string;
 }
 
 /** Reads a scenario: a shipped name or a JSON file. */
@@ -164,6 +168,10 @@ export function registerSimCommands(program: Command, out: Output): void {
     .option('--ebn0-down <dB>', 'override the downlink Eb/N0 (instead of the link budget)')
     .option('--ebn0-up <dB>', 'override the uplink Eb/N0')
     .option('--seed <n>', 'override the scenario seed')
+    .option(
+      '--telemetry-out <file>',
+      'write the housekeeping packets received to <file> and their definition to <file>.json',
+    )
     .action(async (arg: string, o: SimFlags) => {
       const raw = (await loadScenario(arg)) as Record<string, Record<string, unknown>>;
       if (o.seed !== undefined) (raw as Record<string, unknown>)['seed'] = number(o.seed, '--seed');
@@ -191,7 +199,11 @@ export function registerSimCommands(program: Command, out: Output): void {
               ground: await NativeFileStore.open(`${o.workdir}/ground`, { create: true }),
               spacecraft: await NativeFileStore.open(`${o.workdir}/spacecraft`, { create: true }),
             };
-      const mission = new Mission(scenario, filestores === undefined ? {} : { filestores });
+      const tm = o.telemetryOut === undefined ? undefined : createWriteStream(o.telemetryOut);
+      const mission = new Mission(scenario, {
+        ...(filestores === undefined ? {} : { filestores }),
+        ...(tm === undefined ? {} : { onHousekeeping: (p: Uint8Array) => void tm.write(p) }),
+      });
       const started = Date.now();
       const report = await mission.run({
         progressIntervalS: number(o.progress ?? '10', '--progress'),
@@ -201,6 +213,11 @@ export function registerSimCommands(program: Command, out: Output): void {
         ...(o.realTime !== undefined ? { realTimeScale: number(o.realTime, '--real-time') } : {}),
       });
       const realS = (Date.now() - started) / 1000;
+      if (tm !== undefined) {
+        tm.end();
+        await finished(tm);
+        await writeFile(`${o.telemetryOut}.json`, HOUSEKEEPING_DEFINITION_JSON + '\n');
+      }
       if (o.json === true) {
         out.stdout(JSON.stringify({ ...report, realTimeS: realS }) + '\n');
       } else {

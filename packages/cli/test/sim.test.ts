@@ -46,7 +46,17 @@ test('a scenario file, --json, --workdir: the files on disk are the ones sent', 
   const dir = await mkdtemp(join(tmpdir(), 'ccsds-sim-'));
   try {
     const file = await smallScenario(dir);
-    const r = await runCli(['sim', file, '--json', '--quiet', '--workdir', join(dir, 'fs')]);
+    const hk = join(dir, 'hk.bin');
+    const r = await runCli([
+      'sim',
+      file,
+      '--json',
+      '--quiet',
+      '--workdir',
+      join(dir, 'fs'),
+      '--telemetry-out',
+      hk,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     const report = JSON.parse(r.stdout) as {
@@ -68,6 +78,13 @@ test('a scenario file, --json, --workdir: the files on disk are the ones sent', 
     const down = await readFile(join(dir, 'fs', 'ground', 'pic.raw'));
     assert.equal(down.length, 100_000);
     assert.deepEqual(down, await readFile(join(dir, 'fs', 'spacecraft', 'pic.raw')));
+    // The received housekeeping decodes with the ordinary telemetry decoder and its definition.
+    const decoded = await runCli(['packets', 'decode', hk, '--def', `${hk}.json`]);
+    assert.equal(decoded.code, 0, decoded.stderr);
+    const rows = decoded.stdout.trim().split('\n');
+    assert.ok(rows.length > 5);
+    assert.match(rows[0]!, /^UPTIME,MODE,BATTERY_RAW,.*,BATTERY_V,TEMP_C$/);
+    assert.ok(rows.slice(1).every((row) => row.includes(',NOMINAL,')));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -159,6 +159,8 @@ export interface MissionReport {
 export interface MissionOptions {
   /** Filestores of the two nodes (default: in memory). */
   filestores?: { ground: FileStore; spacecraft: FileStore };
+  /** Receives every housekeeping packet the ground station receives, as received. */
+  onHousekeeping?: (packet: Uint8Array) => void;
 }
 
 /** Options of {@link Mission.run}. */
@@ -371,6 +373,7 @@ export class Mission {
       ...(s.uplink.maxFrameLength !== undefined ? { maxFrameLength: s.uplink.maxFrameLength } : {}),
       uplinkRandomize: s.uplink.randomize ?? true,
       commandIntervalMs: (s.commands?.intervalS ?? 0) * 1000,
+      ...(options.onHousekeeping !== undefined ? { onHousekeeping: options.onHousekeeping } : {}),
     });
   }
 

@@ -212,6 +212,8 @@ export interface GroundStationOptions {
   uplinkRandomize?: boolean;
   /** A telecommand every so many ms (0 or absent: none). */
   commandIntervalMs?: number;
+  /** Receives every housekeeping packet as received (for archiving, e.g. a telemetry file). */
+  onHousekeeping?: (packet: Uint8Array) => void;
 }
 
 /** The ground station node. */
@@ -253,7 +255,10 @@ export class GroundStation {
         const apid = decodeSpacePacketHeader(p.data).apid;
         if (p.virtualChannelId === MISSION_VCS.cfdp && apid === MISSION_APIDS.cfdp) {
           this.port.deliver(p.data);
-        } else if (apid === MISSION_APIDS.housekeeping) this.telemetry.push(p.data);
+        } else if (apid === MISSION_APIDS.housekeeping) {
+          this.telemetry.push(p.data);
+          o.onHousekeeping?.(p.data);
+        }
       },
       onOcf: (ocf) => this.uplink.receiveClcw(ocf),
     });
