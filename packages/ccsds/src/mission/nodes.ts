@@ -94,6 +94,8 @@ export interface SpacecraftOptions {
 export class Spacecraft {
   /** The on-board CFDP entity. */
   readonly entity: CfdpEntity;
+  /** The entity's MIB (the ground as its only remote entity). */
+  readonly mib: Mib;
   /** TC reception: CLTUs, FARM-1, MAP reassembly. */
   readonly uplink: UplinkReceiver;
   /** TM transmission: virtual channels, coding chain. */
@@ -133,7 +135,13 @@ export class Spacecraft {
       packetType: PacketType.TELEMETRY,
     });
     this.entity = new CfdpEntity({
-      mib: missionMib(o.entityId, o.groundEntityId, GROUND_ADDRESS, o.cfdp, 'spacecraft'),
+      mib: (this.mib = missionMib(
+        o.entityId,
+        o.groundEntityId,
+        GROUND_ADDRESS,
+        o.cfdp,
+        'spacecraft',
+      )),
       transport: this.transport,
       filestore: o.filestore,
       clock: o.clock,
@@ -186,18 +194,10 @@ export class Spacecraft {
   }
 }
 
-/** Options of {@link GroundStation}. */
-export interface GroundStationOptions {
+/** Options of {@link GroundRadio}: the ground station's link equipment. */
+export interface GroundRadioOptions {
   clock: Clock;
   spacecraftId: number;
-  /** CFDP entity ID of the ground. */
-  entityId: number;
-  /** CFDP entity ID of the spacecraft. */
-  spacecraftEntityId: number;
-  /** Ground filestore. */
-  filestore: FileStore;
-  /** CFDP settings for the spacecraft as a remote entity. */
-  cfdp?: CfdpRemoteSettings;
   /** The uplink channel (transmit side). */
   uplink: PhysicalChannel;
   /** Downlink frame format and coding. */
@@ -216,28 +216,32 @@ export interface GroundStationOptions {
   onHousekeeping?: (packet: Uint8Array) => void;
 }
 
-/** The ground station node. */
-export class GroundStation {
-  /** The ground CFDP entity. */
-  readonly entity: CfdpEntity;
+/**
+ * The ground station's link equipment without a CFDP entity: TC transmission under COP-1, TM
+ * reception through the decoding chain, housekeeping decoding, a telecommand source, and
+ * {@link GroundRadio.cfdpTransport}, the `Transport` a CFDP entity of the mission control system
+ * uses to reach the spacecraft (a console's own entity, say; {@link GroundStation} brings one).
+ */
+export class GroundRadio {
   /** TC transmission: MAP segmentation, FOP-1, CLTUs. */
   readonly uplink: UplinkSender;
   /** TM reception: Viterbi, sync, RS, demultiplexing, packet extraction. */
   readonly downlink: DownlinkReceiver;
   /** Housekeeping decoding. */
   readonly telemetry = new HousekeepingMonitor();
+  /** CFDP PDUs in Space Packets over the space link, addressed to {@link SPACECRAFT_ADDRESS}. */
+  readonly cfdpTransport: PacketTransport;
   /** Telecommands sent. */
   commandsSent = 0;
   /** CFDP PDUs sent, by kind. */
   readonly cfdpPdus: PduCounts = newPduCounts();
   private readonly clock: Clock;
   private readonly port: PacketPort;
-  private readonly transport: PacketTransport;
   private readonly commandIntervalMs: number;
   private commandTimer: TimerId | undefined;
   private commandCount = 0;
 
-  constructor(o: GroundStationOptions) {
+  constructor(o: GroundRadioOptions) {
     this.clock = o.clock;
     this.uplink = new UplinkSender({
       clock: o.clock,
@@ -266,15 +270,9 @@ export class GroundStation {
       countPdu(this.cfdpPdus, p);
       return this.uplink.send(MISSION_MAPS.cfdp, p);
     });
-    this.transport = new PacketTransport(this.port, {
+    this.cfdpTransport = new PacketTransport(this.port, {
       apid: MISSION_APIDS.cfdp,
       packetType: PacketType.TELECOMMAND,
-    });
-    this.entity = new CfdpEntity({
-      mib: missionMib(o.entityId, o.spacecraftEntityId, SPACECRAFT_ADDRESS, o.cfdp, 'ground'),
-      transport: this.transport,
-      filestore: o.filestore,
-      clock: o.clock,
     });
     this.commandIntervalMs = o.commandIntervalMs ?? 0;
     if (this.commandIntervalMs > 0) {
@@ -287,12 +285,11 @@ export class GroundStation {
     this.downlink.push(symbols, count);
   }
 
-  /** Stops the node. */
+  /** Stops the telecommand source and the uplink, and closes the CFDP transport. */
   async close(): Promise<void> {
     if (this.commandTimer !== undefined) this.clock.cancelTimer(this.commandTimer);
-    await this.entity.close(0);
     this.uplink.close();
-    await this.transport.close();
+    await this.cfdpTransport.close();
   }
 
   private command(): void {
@@ -307,5 +304,74 @@ export class GroundStation {
     this.commandsSent++;
     void this.uplink.send(MISSION_MAPS.command, packet);
     this.commandTimer = this.clock.setTimer(this.commandIntervalMs, () => this.command());
+  }
+}
+
+/** Options of {@link GroundStation}. */
+export interface GroundStationOptions extends GroundRadioOptions {
+  /** CFDP entity ID of the ground. */
+  entityId: number;
+  /** CFDP entity ID of the spacecraft. */
+  spacecraftEntityId: number;
+  /** Ground filestore. */
+  filestore: FileStore;
+  /** CFDP settings for the spacecraft as a remote entity. */
+  cfdp?: CfdpRemoteSettings;
+}
+
+/** The ground station node: its {@link GroundRadio} and a CFDP entity on it. */
+export class GroundStation {
+  /** The link equipment. */
+  readonly radio: GroundRadio;
+  /** The ground CFDP entity. */
+  readonly entity: CfdpEntity;
+  /** The entity's MIB. */
+  readonly mib: Mib;
+
+  constructor(o: GroundStationOptions) {
+    this.radio = new GroundRadio(o);
+    this.mib = missionMib(o.entityId, o.spacecraftEntityId, SPACECRAFT_ADDRESS, o.cfdp, 'ground');
+    this.entity = new CfdpEntity({
+      mib: this.mib,
+      transport: this.radio.cfdpTransport,
+      filestore: o.filestore,
+      clock: o.clock,
+    });
+  }
+
+  /** TC transmission: MAP segmentation, FOP-1, CLTUs. */
+  get uplink(): UplinkSender {
+    return this.radio.uplink;
+  }
+
+  /** TM reception: Viterbi, sync, RS, demultiplexing, packet extraction. */
+  get downlink(): DownlinkReceiver {
+    return this.radio.downlink;
+  }
+
+  /** Housekeeping decoding. */
+  get telemetry(): HousekeepingMonitor {
+    return this.radio.telemetry;
+  }
+
+  /** Telecommands sent. */
+  get commandsSent(): number {
+    return this.radio.commandsSent;
+  }
+
+  /** CFDP PDUs sent, by kind. */
+  get cfdpPdus(): PduCounts {
+    return this.radio.cfdpPdus;
+  }
+
+  /** Feeds the downlink channel's output (soft symbols). */
+  receive(symbols: Uint8Array, count: number): void {
+    this.radio.receive(symbols, count);
+  }
+
+  /** Stops the node. */
+  async close(): Promise<void> {
+    await this.entity.close(0);
+    await this.radio.close();
   }
 }
