@@ -22,7 +22,13 @@ import {
   type LinkBudgetPreset,
   linkBudget,
 } from './link-budget.js';
-import { type CfdpRemoteSettings, GroundStation, Spacecraft } from './nodes.js';
+import {
+  type CfdpRemoteSettings,
+  GroundStation,
+  type GroundStationOptions,
+  Spacecraft,
+  type SpacecraftOptions,
+} from './nodes.js';
 import type { PduCounts } from './pdu-counts.js';
 import { type Scenario, type ScenarioSignal, parseScenario } from './scenario.js';
 
@@ -235,6 +241,122 @@ export function resolveSignal(
   return { ebN0Db: signal.ebN0Db, bitErrorRate: signal.bitErrorRate, budget: undefined };
 }
 
+/**
+ * Everything a scenario says about the link and the nodes, resolved: the downlink format, both
+ * channels' options (Eb/N0 from the link budget, bursts, pass plan), and the node settings
+ * without their clock, filestores and channels, so that the same scenario can also be run on
+ * another clock or with other filestores (a console in real time, say).
+ */
+export interface ScenarioSetup {
+  format: DownlinkFormat;
+  downlinkSignal: ReturnType<typeof resolveSignal>;
+  uplinkSignal: ReturnType<typeof resolveSignal>;
+  downlinkChannel: PhysicalChannelOptions;
+  uplinkChannel: PhysicalChannelOptions;
+  spacecraft: Omit<SpacecraftOptions, 'clock' | 'filestore' | 'downlink' | 'groundEntityId'>;
+  ground: Omit<GroundStationOptions, 'clock' | 'filestore' | 'uplink'>;
+}
+
+/**
+ * Resolves a checked scenario into a {@link ScenarioSetup}.
+ * @throws CcsdsError `INVALID_ARGUMENT` for a bad link budget preset or input
+ */
+export function scenarioSetup(s: Scenario): ScenarioSetup {
+  const seed = s.seed ?? 1;
+  const contacts = s.passes?.map((p) => ({ startMs: p.startS * 1000, endMs: p.endS * 1000 }));
+  const format: DownlinkFormat = {
+    spacecraftId: s.spacecraft.spacecraftId,
+    frameLength: s.downlink.frameLength ?? 1115,
+    coding: {
+      ...(s.downlink.rs !== undefined ? { rs: s.downlink.rs } : {}),
+      ...(s.downlink.conv !== undefined ? { conv: s.downlink.conv } : {}),
+      ...(s.downlink.randomize !== undefined ? { randomize: s.downlink.randomize } : {}),
+    },
+  };
+  const downRate = downlinkCodeRate(format);
+  const downlinkSignal = resolveSignal(s.downlink, s.downlink.symbolRate * downRate, 'downlink');
+  const uplinkSignal = resolveSignal(s.uplink, s.uplink.symbolRate * UPLINK_CODE_RATE, 'uplink');
+  const channel = (
+    sig: ReturnType<typeof resolveSignal>,
+    bursts: ScenarioSignal['bursts'],
+    symbolRate: number,
+    codeRate: number,
+    output: 'soft' | 'hard',
+    channelSeed: number,
+  ): PhysicalChannelOptions => ({
+    lightTimeMs: s.lightTimeS * 1000,
+    symbolRate,
+    codeRate,
+    output,
+    seed: channelSeed,
+    ...(sig.ebN0Db !== undefined ? { ebN0Db: sig.ebN0Db } : {}),
+    ...(sig.bitErrorRate !== undefined ? { bitErrorRate: sig.bitErrorRate } : {}),
+    ...(bursts !== undefined
+      ? {
+          bursts: {
+            meanGapMs: bursts.meanGapS * 1000,
+            meanDurationMs: bursts.meanDurationS * 1000,
+            ebN0Db: bursts.ebN0Db,
+          },
+        }
+      : {}),
+    ...(contacts !== undefined ? { contacts } : {}),
+  });
+  const common = { ...(s.cfdp ?? {}) };
+  delete common['ground'];
+  delete common['spacecraft'];
+  return {
+    format,
+    downlinkSignal,
+    uplinkSignal,
+    uplinkChannel: channel(
+      uplinkSignal,
+      s.uplink.bursts,
+      s.uplink.symbolRate,
+      UPLINK_CODE_RATE,
+      'hard',
+      seed * 2 + 1,
+    ),
+    downlinkChannel: channel(
+      downlinkSignal,
+      s.downlink.bursts,
+      s.downlink.symbolRate,
+      downRate,
+      'soft',
+      seed * 2 + 2,
+    ),
+    spacecraft: {
+      spacecraftId: s.spacecraft.spacecraftId,
+      entityId: s.spacecraft.entityId,
+      cfdp: { ...common, ...(s.cfdp?.spacecraft ?? {}) } as CfdpRemoteSettings,
+      format,
+      symbolRate: s.downlink.symbolRate,
+      uplinkRandomize: s.uplink.randomize ?? true,
+      housekeepingIntervalMs: (s.telemetry?.intervalS ?? 1) * 1000,
+    },
+    ground: {
+      spacecraftId: s.spacecraft.spacecraftId,
+      entityId: s.ground.entityId,
+      spacecraftEntityId: s.spacecraft.entityId,
+      cfdp: { ...common, ...(s.cfdp?.ground ?? {}) } as CfdpRemoteSettings,
+      format,
+      cop1: s.uplink.cop1 ?? true,
+      fop: {
+        t1Ms: (s.uplink.fop?.t1S ?? defaultT1S(s)) * 1000,
+        ...(s.uplink.fop?.transmissionLimit !== undefined
+          ? { transmissionLimit: s.uplink.fop.transmissionLimit }
+          : {}),
+        ...(s.uplink.fop?.slidingWindowWidth !== undefined
+          ? { slidingWindowWidth: s.uplink.fop.slidingWindowWidth }
+          : {}),
+      },
+      ...(s.uplink.maxFrameLength !== undefined ? { maxFrameLength: s.uplink.maxFrameLength } : {}),
+      uplinkRandomize: s.uplink.randomize ?? true,
+      commandIntervalMs: (s.commands?.intervalS ?? 0) * 1000,
+    },
+  };
+}
+
 /** One run of a scenario; see the module comment. */
 export class Mission {
   /** The checked scenario. */
@@ -264,115 +386,36 @@ export class Mission {
   constructor(scenario: unknown, options: MissionOptions = {}) {
     const s = parseScenario(scenario);
     this.scenario = s;
-    const seed = s.seed ?? 1;
-    this.clock = new SimulatedClock({ seed });
+    this.clock = new SimulatedClock({ seed: s.seed ?? 1 });
     this.filestores = options.filestores ?? {
       ground: new MemoryFileStore(),
       spacecraft: new MemoryFileStore(),
     };
-    const contacts = s.passes?.map((p) => ({ startMs: p.startS * 1000, endMs: p.endS * 1000 }));
-    const lightTimeMs = s.lightTimeS * 1000;
-    this.format = {
-      spacecraftId: s.spacecraft.spacecraftId,
-      frameLength: s.downlink.frameLength ?? 1115,
-      coding: {
-        ...(s.downlink.rs !== undefined ? { rs: s.downlink.rs } : {}),
-        ...(s.downlink.conv !== undefined ? { conv: s.downlink.conv } : {}),
-        ...(s.downlink.randomize !== undefined ? { randomize: s.downlink.randomize } : {}),
-      },
-    };
-    const downRate = downlinkCodeRate(this.format);
-    this.downSignal = resolveSignal(s.downlink, s.downlink.symbolRate * downRate, 'downlink');
-    this.upSignal = resolveSignal(s.uplink, s.uplink.symbolRate * UPLINK_CODE_RATE, 'uplink');
-    const channelOptions = (
-      sig: ReturnType<typeof resolveSignal>,
-      bursts: ScenarioSignal['bursts'],
-      symbolRate: number,
-      codeRate: number,
-      output: 'soft' | 'hard',
-      channelSeed: number,
-    ): PhysicalChannelOptions => ({
-      lightTimeMs,
-      symbolRate,
-      codeRate,
-      output,
-      seed: channelSeed,
-      ...(sig.ebN0Db !== undefined ? { ebN0Db: sig.ebN0Db } : {}),
-      ...(sig.bitErrorRate !== undefined ? { bitErrorRate: sig.bitErrorRate } : {}),
-      ...(bursts !== undefined
-        ? {
-            bursts: {
-              meanGapMs: bursts.meanGapS * 1000,
-              meanDurationMs: bursts.meanDurationS * 1000,
-              ebN0Db: bursts.ebN0Db,
-            },
-          }
-        : {}),
-      ...(contacts !== undefined ? { contacts } : {}),
-    });
+    const setup = scenarioSetup(s);
+    this.format = setup.format;
+    this.downSignal = setup.downlinkSignal;
+    this.upSignal = setup.uplinkSignal;
     // The nodes are created after the channels; the callbacks reach them through `this`.
-    this.uplinkChannel = new PhysicalChannel(
-      this.clock,
-      channelOptions(
-        this.upSignal,
-        s.uplink.bursts,
-        s.uplink.symbolRate,
-        UPLINK_CODE_RATE,
-        'hard',
-        seed * 2 + 1,
-      ),
-      (bits, count) => this.spacecraft.receive(bits, count),
+    this.uplinkChannel = new PhysicalChannel(this.clock, setup.uplinkChannel, (bits, count) =>
+      this.spacecraft.receive(bits, count),
     );
     this.downlinkChannel = new PhysicalChannel(
       this.clock,
-      channelOptions(
-        this.downSignal,
-        s.downlink.bursts,
-        s.downlink.symbolRate,
-        downRate,
-        'soft',
-        seed * 2 + 2,
-      ),
+      setup.downlinkChannel,
       (symbols, count) => this.ground.receive(symbols, count),
     );
-    const common = { ...(s.cfdp ?? {}) };
-    delete common['ground'];
-    delete common['spacecraft'];
     this.spacecraft = new Spacecraft({
+      ...setup.spacecraft,
       clock: this.clock,
-      spacecraftId: s.spacecraft.spacecraftId,
-      entityId: s.spacecraft.entityId,
       groundEntityId: s.ground.entityId,
       filestore: this.filestores.spacecraft,
-      cfdp: { ...common, ...(s.cfdp?.spacecraft ?? {}) } as CfdpRemoteSettings,
       downlink: this.downlinkChannel,
-      format: this.format,
-      symbolRate: s.downlink.symbolRate,
-      uplinkRandomize: s.uplink.randomize ?? true,
-      housekeepingIntervalMs: (s.telemetry?.intervalS ?? 1) * 1000,
     });
     this.ground = new GroundStation({
+      ...setup.ground,
       clock: this.clock,
-      spacecraftId: s.spacecraft.spacecraftId,
-      entityId: s.ground.entityId,
-      spacecraftEntityId: s.spacecraft.entityId,
       filestore: this.filestores.ground,
-      cfdp: { ...common, ...(s.cfdp?.ground ?? {}) } as CfdpRemoteSettings,
       uplink: this.uplinkChannel,
-      format: this.format,
-      cop1: s.uplink.cop1 ?? true,
-      fop: {
-        t1Ms: (s.uplink.fop?.t1S ?? defaultT1S(s)) * 1000,
-        ...(s.uplink.fop?.transmissionLimit !== undefined
-          ? { transmissionLimit: s.uplink.fop.transmissionLimit }
-          : {}),
-        ...(s.uplink.fop?.slidingWindowWidth !== undefined
-          ? { slidingWindowWidth: s.uplink.fop.slidingWindowWidth }
-          : {}),
-      },
-      ...(s.uplink.maxFrameLength !== undefined ? { maxFrameLength: s.uplink.maxFrameLength } : {}),
-      uplinkRandomize: s.uplink.randomize ?? true,
-      commandIntervalMs: (s.commands?.intervalS ?? 0) * 1000,
       ...(options.onHousekeeping !== undefined ? { onHousekeeping: options.onHousekeeping } : {}),
     });
   }
