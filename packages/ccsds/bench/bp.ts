@@ -22,7 +22,16 @@ import {
   encodeBundle,
   parseEid,
 } from '../src/bp/index.js';
-import { TcpclConvergenceLayer, openUdpCla } from '../src/bp/node/index.js';
+import {
+  type BundleStore,
+  DirectoryBundleStore,
+  JournalBundleStore,
+  TcpclConvergenceLayer,
+  openUdpCla,
+} from '../src/bp/node/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type BenchResult, type Work, measureCase, report } from './harness.js';
 
 const LAYER = 'bp';
@@ -239,8 +248,65 @@ async function bareTcp(size: number, n: number, work: Work): Promise<BenchResult
   }
 }
 
+/**
+ * The store of a forwarding agent: each bundle stored, then deleted once forwarded, 32 turns of
+ * the event loop later (in flight meanwhile).
+ */
+async function storeChurn(
+  name: string,
+  make: (dir: string) => BundleStore & { close?(): void },
+  n: number,
+  work: Work,
+): Promise<BenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'ccsds-bench-bp-store-'));
+  const store = make(dir);
+  const bundle = sample(1024);
+  let k = 0;
+  try {
+    return await measureCase(
+      name,
+      async () => {
+        const base = k;
+        for (let i = 0; i < n; i++) {
+          store.put(`b${k++}`, bundle, 0);
+          if (i >= 32) store.delete(`b${base + i - 32}`);
+          if (i % 32 === 31) await new Promise((r) => setImmediate(r));
+        }
+        for (let i = Math.max(0, n - 32); i < n; i++) store.delete(`b${base + i}`);
+        await new Promise((r) => setImmediate(r));
+      },
+      work,
+    );
+  } finally {
+    store.close?.();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Runs the bundle protocol benchmarks. */
 export async function run(): Promise<void> {
+  {
+    const n = 2000;
+    const work: Work = { items: n, itemName: 'bundles', bytes: n * sample(1024).length };
+    const dirStore = await storeChurn(
+      'store: DirectoryBundleStore, 1 KiB bundles stored and deleted',
+      (d) => new DirectoryBundleStore(d),
+      n,
+      work,
+    );
+    report(LAYER, dirStore, work);
+    report(
+      LAYER,
+      await storeChurn(
+        'store: JournalBundleStore, 1 KiB bundles stored and deleted',
+        (d) => new JournalBundleStore(d),
+        n,
+        work,
+      ),
+      work,
+      dirStore,
+    );
+  }
   for (const size of [1024, 60 * 1024]) {
     const bytes = sample(size);
     const n = size > 4096 ? 200 : 5000;

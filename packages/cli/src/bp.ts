@@ -21,7 +21,7 @@ import {
 import {
   BpAppClient,
   BpAppServer,
-  DirectoryBundleStore,
+  JournalBundleStore,
   FileClaReader,
   FileClaWriter,
   openConvergenceLayer,
@@ -110,7 +110,7 @@ async function startNode(
     clas,
     routes: cfg.routes,
     contacts: cfg.contacts,
-    ...(cfg.state === undefined ? {} : { store: new DirectoryBundleStore(cfg.state) }),
+    ...(cfg.state === undefined ? {} : { store: new JournalBundleStore(cfg.state) }),
   });
   return { agent, clas };
 }

@@ -48,6 +48,8 @@ export interface BundleStore {
   delete(id: string): void;
   /** Every stored bundle. */
   load(): Iterable<{ id: string; bundle: Uint8Array; receivedAt: number }>;
+  /** Optional: writes what is pending and releases files; called by {@link BundleAgent.close}. */
+  close?(): void;
 }
 
 /** A store in memory (lost on restart). */
@@ -805,6 +807,11 @@ export class BundleAgent {
     }
     if (this.expiryTimer !== undefined) this.clock.cancelTimer(this.expiryTimer);
     this.expiryTimer = undefined;
+    try {
+      this.store.close?.();
+    } catch (e) {
+      this.fail(e);
+    }
     for (const l of this.links.values()) {
       if (l.backoff !== undefined) this.clock.cancelTimer(l.backoff);
       l.backoff = undefined;

@@ -1,7 +1,7 @@
 /**
  * `ccsds/bp/node`: the Node-only parts of the Bundle Protocol layer — UDP, STCP and TCPCLv4
  * convergence layers on sockets, the File convergence layer on real files, the agent's journal
- * on disk, the application interface of a running agent (`BpAppServer`, `BpAppClient`), and
+ * on disk (`JournalBundleStore`, batched; `DirectoryBundleStore`, a file per bundle), the application interface of a running agent (`BpAppServer`, `BpAppClient`), and
  * {@link openConvergenceLayer}, which picks an adapter from an address. Everything
  * portable (`ccsds/bp`) is re-exported.
  * @packageDocumentation
@@ -11,4 +11,5 @@ export * from './cla.js';
 export * from './tcpcl.js';
 export * from './file.js';
 export * from './store.js';
+export * from './journal.js';
 export * from './app.js';
