@@ -32,8 +32,8 @@ interface SimFlags {
   telemetryOut?: string;
 }
 
-/** Reads a scenario: a shipped name or a JSON file. */
-async function loadScenario(arg: string): Promise<unknown> {
+/** Reads a scenario: a shipped name or a JSON file (exits 2 when neither). */
+export async function loadScenario(arg: string): Promise<unknown> {
   const shipped = SCENARIOS[arg];
   if (shipped !== undefined) return structuredClone(shipped);
   let text: string;

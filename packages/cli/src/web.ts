@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { CliFailure, type Output } from './output.js';
 import { parseInteger } from './parse.js';
+import { loadScenario } from './sim.js';
 
 interface WebFlags {
   config?: string;
@@ -13,6 +14,7 @@ interface WebFlags {
   bind: string;
   token?: string;
   json?: boolean;
+  sim?: string;
 }
 
 /** Adds the `web` command. */
@@ -24,6 +26,10 @@ export function registerWebCommand(program: Command, out: Output): void {
     .option('--port <n>', 'HTTP port (0 picks a free one)', '8080')
     .option('--bind <address>', 'bind address; anything but loopback needs a token', '127.0.0.1')
     .option('--token <token>', 'access token (random when binding beyond loopback)')
+    .option(
+      '--sim <scenario>',
+      'put the spacecraft behind a simulated space link in real time (a ccsds sim scenario: leo, lunar, mars or a JSON file)',
+    )
     .option('--json', 'print the address as JSON')
     .action(async (o: WebFlags) => {
       const port = parseInteger(o.port, 0, 65535, '--port');
@@ -35,12 +41,22 @@ export function registerWebCommand(program: Command, out: Output): void {
       } catch (e) {
         throw new CliFailure((e as Error).message, 2);
       }
+      let sim;
+      if (o.sim !== undefined) {
+        const { parseScenario } = await import('ccsds/mission');
+        try {
+          sim = parseScenario(await loadScenario(o.sim));
+        } catch (e) {
+          throw new CliFailure((e as Error).message, 2);
+        }
+      }
       let running;
       try {
         running = await startConsole({
           port,
           bind: o.bind,
           ...(config === undefined ? {} : { config }),
+          ...(sim === undefined ? {} : { sim }),
           ...(o.token === undefined ? {} : { token: o.token }),
         });
       } catch (e) {
@@ -60,7 +76,9 @@ export function registerWebCommand(program: Command, out: Output): void {
         out.stdout(`ccsds web console: ${running.url}\n`);
         out.stdout(`local filestore: ${running.filestore}\n`);
         if (running.demoFilestore !== undefined)
-          out.stdout(`demo spacecraft (entity 2) filestore: ${running.demoFilestore}\n`);
+          out.stdout(
+            `${sim === undefined ? 'demo spacecraft (entity 2)' : `spacecraft of ${sim.name} (entity ${sim.spacecraft.entityId}, behind the simulated link)`} filestore: ${running.demoFilestore}\n`,
+          );
         if (running.token !== undefined)
           out.stdout(`access token: ${running.token} (needed because --bind is not loopback)\n`);
         out.stdout('press Ctrl-C to stop\n');

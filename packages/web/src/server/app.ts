@@ -33,6 +33,8 @@ export interface AppContext {
   clientDir: string | undefined;
   maxUploadOctets: number;
   demo: { entityId: string; root: string } | undefined;
+  /** Switches a link the console's own code does not know (the simulated space link); false: no such link. */
+  toggleLink?: (id: string, enabled: boolean) => boolean;
 }
 
 const TYPES: Record<string, string> = {
@@ -177,7 +179,9 @@ export function createApp(ctx: AppContext): Hono {
         throw new ConsoleError('enabled must be true or false');
       const id = c.req.param('id');
       if (id === 'cfdp') st.transport.enabled = b['enabled'];
-      else {
+      else if (ctx.toggleLink?.(id, b['enabled']) === true) {
+        // a link of the simulated space link
+      } else {
         const s = ctx.sources.find((x) => `source:${x.status.name}` === id);
         if (s === undefined) throw new ConsoleError(`no link ${id}`, 404);
         s.setEnabled(b['enabled']);

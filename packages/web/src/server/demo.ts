@@ -79,6 +79,24 @@ export function encodeHousekeeping(metMs: number, count: number, pdusReceived: n
   return encodeSpacePacket({ apid: DEMO_HK_APID, packetSequenceCount: count, userData: user });
 }
 
+/**
+ * Fills a spacecraft filestore with sample files: README.txt, logs/boot.log, three images of
+ * 96, 192 and 288 KiB, and a 2 MiB science file.
+ */
+export function writeDemoFiles(root: string): void {
+  mkdirSync(join(root, 'images'));
+  mkdirSync(join(root, 'logs'));
+  mkdirSync(join(root, 'science'));
+  writeFileSync(join(root, 'README.txt'), 'Demo spacecraft filestore of ccsds web.\n');
+  writeFileSync(
+    join(root, 'logs', 'boot.log'),
+    Array.from({ length: 200 }, (_, i) => `MET ${i * 5} boot step ${i} ok\n`).join(''),
+  );
+  for (let i = 1; i <= 3; i++)
+    writeFileSync(join(root, 'images', `img-000${i}.raw`), randomBytes(96 * 1024 * i));
+  writeFileSync(join(root, 'science', 'spectra-001.dat'), randomBytes(2 * 1024 * 1024));
+}
+
 /** Options of {@link DemoSpacecraft.start}. */
 export interface DemoOptions {
   /** The console's entity ID. */
@@ -105,17 +123,7 @@ export class DemoSpacecraft {
   /** Makes the filestore (with sample files) and binds the spacecraft's UDP port. */
   static async create(options: DemoOptions): Promise<DemoSpacecraft> {
     const root = mkdtempSync(join(tmpdir(), 'ccsds-web-spacecraft-'));
-    mkdirSync(join(root, 'images'));
-    mkdirSync(join(root, 'logs'));
-    mkdirSync(join(root, 'science'));
-    writeFileSync(join(root, 'README.txt'), 'Demo spacecraft filestore of ccsds web.\n');
-    writeFileSync(
-      join(root, 'logs', 'boot.log'),
-      Array.from({ length: 200 }, (_, i) => `MET ${i * 5} boot step ${i} ok\n`).join(''),
-    );
-    for (let i = 1; i <= 3; i++)
-      writeFileSync(join(root, 'images', `img-000${i}.raw`), randomBytes(96 * 1024 * i));
-    writeFileSync(join(root, 'science', 'spectra-001.dat'), randomBytes(2 * 1024 * 1024));
+    writeDemoFiles(root);
     const transport = await createTransport('udp://127.0.0.1:0');
     return new DemoSpacecraft(root, transport, options);
   }

@@ -14,7 +14,8 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { simpleMib } from 'ccsds/cfdp';
+import { remoteConfig, simpleMib } from 'ccsds/cfdp';
+import type { Scenario } from 'ccsds/mission';
 import { createApp } from './app.js';
 import { type StationConfig, parseStationConfig } from './config.js';
 import { DEMO_ENTITY_ID, DEMO_HK_DEFINITION, DemoSpacecraft, type DemoOptions } from './demo.js';
@@ -28,6 +29,7 @@ import {
   originProblem,
   settleToken,
 } from './security.js';
+import { SimulatedSpaceLink } from './sim-link.js';
 import { Station } from './station.js';
 import type { TransferRecord } from './transfers.js';
 
@@ -54,6 +56,11 @@ export interface ConsoleOptions {
   token?: string;
   /** Demo spacecraft settings (used when the demo runs). */
   demo?: Omit<DemoOptions, 'groundEntityId'>;
+  /**
+   * A simulated mission scenario (`ccsds/mission`): the spacecraft sits behind a simulated space
+   * link in real time instead of the demo's plain UDP link (see `sim-link.ts`).
+   */
+  sim?: Scenario;
   /** Folder of the built client (default: this package's `dist/client`). */
   clientDir?: string;
   /** Largest upload from the browser in octets (default 1 GiB). */
@@ -114,8 +121,25 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
     const mib = config.cfdp.mib;
     const definitions = [...config.packets.definitions];
     const sourceConfigs = [...config.packets.sources];
+    let sim: SimulatedSpaceLink | undefined;
+    if (options.sim !== undefined) {
+      const link = await SimulatedSpaceLink.create(options.sim, mib.local.entityId);
+      sim = link;
+      cleanups.push(() => link.close());
+      if (!mib.remotes.some((r) => r.entityId === link.entityId))
+        mib.remotes.push(
+          remoteConfig(
+            { ...link.cfdpSettings, entityId: link.entityId.toString(), address: link.address },
+            'simulated spacecraft',
+          ),
+        );
+      for (const d of link.definitions)
+        if (!definitions.some((x) => x.name === d.name)) definitions.push(d);
+      if (!sourceConfigs.some((x) => x.name === 'space-hk'))
+        sourceConfigs.push({ name: 'space-hk', url: 'udp://127.0.0.1:0' });
+    }
     let demo: DemoSpacecraft | undefined;
-    if (config.demo) {
+    if (config.demo && sim === undefined) {
       demo = await DemoSpacecraft.create({ ...options.demo, groundEntityId: mib.local.entityId });
       const d = demo;
       cleanups.push(() => d.close());
@@ -185,7 +209,16 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
       await demo.start(station.transport.address, { host: '127.0.0.1', port });
     }
 
-    const links = (): ReturnType<typeof linkStatuses> => linkStatuses(station, sources, lastCfdpAt);
+    if (sim !== undefined) {
+      const hk = sources.find((x) => x.config.name === 'space-hk')!;
+      const port = Number(/:(\d+)$/.exec(hk.status.url)![1]);
+      sim.start(station.transport.address, { host: '127.0.0.1', port });
+    }
+
+    const links = (): ReturnType<typeof linkStatuses> => [
+      ...linkStatuses(station, sources, lastCfdpAt),
+      ...(sim?.links() ?? []),
+    ];
     const linksTimer = setInterval(() => broadcast({ type: 'links', links: links() }), 1000);
     cleanups.push(() => clearInterval(linksTimer));
 
@@ -200,7 +233,20 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
       clientDir: options.clientDir ?? defaultClientDir(),
       maxUploadOctets,
       demo:
-        demo === undefined ? undefined : { entityId: DEMO_ENTITY_ID.toString(), root: demo.root },
+        sim !== undefined
+          ? { entityId: sim.entityId.toString(), root: sim.root }
+          : demo === undefined
+            ? undefined
+            : { entityId: DEMO_ENTITY_ID.toString(), root: demo.root },
+      ...(sim === undefined
+        ? {}
+        : {
+            toggleLink: (id: string, enabled: boolean): boolean => {
+              if (!sim.has(id)) return false;
+              sim.setEnabled(id, enabled);
+              return true;
+            },
+          }),
     });
     const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false });
     const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -271,7 +317,7 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
       port,
       token,
       filestore: station.filestore.root,
-      demoFilestore: demo?.root,
+      demoFilestore: sim?.root ?? demo?.root,
       close: async () => {
         if (closed) return;
         closed = true;
