@@ -5,7 +5,10 @@
  * {@link TcpclSession}, the session state machine over any byte stream: contact header
  * exchange, session initialisation and parameter negotiation, segmented transfers with
  * acknowledgements, refusals, keepalive and idle timeout through the injected `Clock`, and
- * orderly termination. TLS is not offered (CAN_TLS is never set). The socket glue is
+ * orderly termination. TLS (§4.4): with `canTls` the contact header carries CAN_TLS, and when
+ * both headers do the stream's `startTls` runs right after the contact header exchange (the
+ * active side is the TLS client) before SESS_INIT; with `requireTls` a session without TLS is
+ * refused. The socket glue (TLS with `node:tls`) is
  * `TcpclConvergenceLayer` in `ccsds/bp/node`.
  */
 import {
@@ -422,6 +425,11 @@ export interface TcpclIo {
   writev?(parts: Uint8Array[]): Promise<void> | undefined;
   /** Closes the stream. */
   close(): void;
+  /**
+   * Optional: secures the stream with TLS (as client when `active`), right after the contact
+   * headers; octets received after it resolves are plaintext from the TLS layer.
+   */
+  startTls?(active: boolean): Promise<void>;
 }
 
 /** Options of {@link TcpclSession}. */
@@ -441,7 +449,14 @@ export interface TcpclSessionOptions {
   contactTimeoutMs?: number;
   /** Time to wait for the peer's SESS_TERM reply, ms (default 2,000). */
   terminationTimeoutMs?: number;
+  /** Offer TLS: CAN_TLS in our contact header (needs `io.startTls`; default false). */
+  canTls?: boolean;
+  /** Refuse a session unless TLS is negotiated (default false). */
+  requireTls?: boolean;
 }
+
+/** Contact header flags (RFC 9174 §4.2). */
+export const ContactFlags = { CAN_TLS: 0x01 } as const;
 
 /** Session states. */
 export type TcpclState = 'contact' | 'init' | 'established' | 'ending' | 'closed';
@@ -487,6 +502,9 @@ export class TcpclSession {
   state: TcpclState = 'contact';
   /** The peer's node ID once known. */
   peerNodeId: string | undefined;
+  /** True once TLS secures the session. */
+  secure = false;
+  private tlsPending = false;
   /** Negotiated keepalive interval (s), segment size we send, transfer MRU of the peer. */
   keepaliveInterval = 0;
   peerSegmentMru = 0;
@@ -524,8 +542,12 @@ export class TcpclSession {
       transferMru: 16 << 20,
       contactTimeoutMs: 10_000,
       terminationTimeoutMs: 2_000,
+      canTls: false,
+      requireTls: false,
       ...options,
     };
+    if (this.opts.canTls && io.startTls === undefined)
+      throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, 'canTls needs a stream with startTls');
     this.lastReceived = this.lastSent = this.opts.clock.now();
     this.timer = this.opts.clock.setTimer(this.opts.contactTimeoutMs, () => {
       if (this.state !== 'established') {
@@ -535,7 +557,7 @@ export class TcpclSession {
         this.terminate(TerminationReason.CONTACT_FAILURE);
       }
     });
-    if (options.active) this.write(encodeContactHeader(0));
+    if (options.active) this.write(encodeContactHeader(this.contactFlags())).catch(() => undefined);
   }
 
   /** Resolves once the session is established; rejects if it closes first. */
@@ -713,6 +735,12 @@ export class TcpclSession {
           if (this.isClosed()) return;
           continue;
         }
+        if (this.tlsPending) {
+          // Nothing may come between the contact header and the TLS handshake.
+          if (this.buf.length > 0)
+            throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'octets before the TLS handshake');
+          return;
+        }
         const r = parseTcpclMessage(this.buf, {
           maxSegmentLength: this.opts.segmentMru,
           maxExtensionsLength: 1 << 16,
@@ -790,7 +818,8 @@ export class TcpclSession {
       }
     }
     this.contactReceived = true;
-    if (!this.opts.active) this.write(encodeContactHeader(0)).catch(() => undefined);
+    if (!this.opts.active)
+      this.write(encodeContactHeader(this.contactFlags())).catch(() => undefined);
     if (h[4] !== TCPCL_VERSION) {
       this.fail(new CcsdsError(CcsdsErrorCode.UNSUPPORTED, `TCPCL version ${h[4]}`, { offset: 4 }));
       this.state = 'init';
@@ -798,7 +827,37 @@ export class TcpclSession {
       return;
     }
     this.state = 'init';
+    const tls = this.opts.canTls && (h[5]! & ContactFlags.CAN_TLS) !== 0;
+    if (!tls && this.opts.requireTls) {
+      this.fail(new CcsdsError(CcsdsErrorCode.UNSUPPORTED, 'the peer does not offer TLS'));
+      this.terminate(TerminationReason.CONTACT_FAILURE);
+      return;
+    }
+    if (tls) {
+      this.tlsPending = true;
+      this.io.startTls!(this.opts.active).then(
+        () => {
+          this.tlsPending = false;
+          this.secure = true;
+          if (this.state === 'init' && this.opts.active) this.sendInit();
+        },
+        (e: unknown) => {
+          this.fail(
+            new CcsdsError(
+              CcsdsErrorCode.INVALID_STATE,
+              `TLS negotiation failed: ${e instanceof Error ? e.message : String(e)}`,
+            ),
+          );
+          this.close(TerminationReason.CONTACT_FAILURE);
+        },
+      );
+      return;
+    }
     if (this.opts.active) this.sendInit();
+  }
+
+  private contactFlags(): number {
+    return this.opts.canTls ? ContactFlags.CAN_TLS : 0;
   }
 
   private sendInit(): void {

@@ -6,9 +6,11 @@
  * replies to `from` go back over the same session. `send` resolves only once the peer has
  * acknowledged the whole bundle, and rejects when the peer refuses it or the session ends
  * before the final acknowledgement, so an agent keeps the bundle and sends it again (the
- * bundles are also reported in the `unacknowledged` event). TLS is not offered.
+ * bundles are also reported in the `unacknowledged` event). With `tls` the layer offers TLS
+ * (RFC 9174 §4.4) and secures every session whose peer offers it too (`node:tls`).
  */
 import { type Server, type Socket, connect, createServer } from 'node:net';
+import { TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
   CcsdsError,
   CcsdsErrorCode,
@@ -39,6 +41,29 @@ export interface TcpclOptions {
   clock?: Clock;
   /** Time allowed to connect and establish a session, ms (default 10,000). */
   connectTimeoutMs?: number;
+  /** TLS (RFC 9174 §4.4): offered in the contact header when given. */
+  tls?: TcpclTlsOptions;
+}
+
+/**
+ * TLS of a TCPCL layer. Sessions it accepts use `key`/`cert` (a TLS server); sessions it opens
+ * verify the peer's certificate against `ca` and the host or IP address of the peer's
+ * address (a TLS client, presenting `key`/`cert` when given). The node ID in the certificate is
+ * not checked against SESS_INIT.
+ */
+export interface TcpclTlsOptions {
+  /** Private key (PEM). */
+  key?: string | Uint8Array;
+  /** Certificate chain (PEM). */
+  cert?: string | Uint8Array;
+  /** Trusted certificate authorities (PEM; default Node's bundled roots). */
+  ca?: string | Uint8Array | (string | Uint8Array)[];
+  /** Refuse sessions that do not negotiate TLS (default false: plain TCPCL with peers without TLS). */
+  require?: boolean;
+  /** Verify the peer's certificate (default true). */
+  rejectUnauthorized?: boolean;
+  /** Ask the peers that connect to us for a certificate, verified against `ca` (default false). */
+  requestCert?: boolean;
 }
 
 /** Extra events: bundles a peer did not acknowledge before its session ended. */
@@ -50,6 +75,10 @@ interface Entry {
   session: TcpclSession;
   socket: Socket;
 }
+
+type LayerOptions = Required<Omit<TcpclOptions, 'host' | 'port' | 'tls'>> & {
+  tls: TcpclTlsOptions | undefined;
+};
 
 /** TCPCLv4 convergence layer; see the module comment. */
 export class TcpclConvergenceLayer implements ConvergenceLayer {
@@ -67,7 +96,7 @@ export class TcpclConvergenceLayer implements ConvergenceLayer {
   private constructor(
     private readonly server: Server,
     address: string,
-    private readonly options: Required<Omit<TcpclOptions, 'host' | 'port'>>,
+    private readonly options: LayerOptions,
   ) {
     this.address = address;
     this.maxMessageLength = options.transferMru;
@@ -89,6 +118,7 @@ export class TcpclConvergenceLayer implements ConvergenceLayer {
       transferMru: options.transferMru ?? 16 << 20,
       clock: options.clock ?? new RealClock(),
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      tls: options.tls,
     };
     checkInteger(o.keepaliveInterval, 0, 0xffff, 'keepalive interval');
     checkInteger(o.segmentMru, 1, Number.MAX_SAFE_INTEGER, 'segment MRU');
@@ -114,47 +144,86 @@ export class TcpclConvergenceLayer implements ConvergenceLayer {
       .filter((x): x is string => x !== undefined);
   }
 
-  private attach(socket: Socket, key: string, active: boolean): Entry {
+  private attach(socket: Socket, key: string, active: boolean, peerHost?: string): Entry {
     socket.setNoDelay(true);
     this.sockets.add(socket);
+    // The stream the session reads and writes: the socket, or the TLS layer over it.
+    let stream: Socket = socket;
     // Writes made in one turn of the event loop (segments, acknowledgements) leave in one
-    // writev: the socket is corked on the first and uncorked on the next tick.
-    let corked = false;
+    // writev: the stream is corked on the first and uncorked on the next tick.
+    let corked: Socket | undefined;
     const uncork = (): void => {
-      corked = false;
-      socket.uncork();
+      corked?.uncork();
+      corked = undefined;
     };
     const cork = (): void => {
-      if (corked) return;
-      corked = true;
-      socket.cork();
+      if (corked !== undefined) return;
+      corked = stream;
+      stream.cork();
       process.nextTick(uncork);
     };
     const full = (): Promise<void> =>
       new Promise<void>((resolve) => {
+        const s = stream;
         const done = (): void => {
-          socket.off('drain', done);
-          socket.off('close', done);
+          s.off('drain', done);
+          s.off('close', done);
           resolve();
         };
-        socket.on('drain', done);
-        socket.on('close', done);
+        s.on('drain', done);
+        s.on('close', done);
       });
+    const onData = (chunk: Buffer): void =>
+      session.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+    const tls = this.options.tls;
+    const startTls = async (client: boolean): Promise<void> => {
+      if (tls === undefined) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'no TLS options');
+      // Our contact header must be on the wire before the TLS layer takes the socket over.
+      uncork();
+      await new Promise<void>((resolve) => socket.write(new Uint8Array(0), () => resolve()));
+      socket.off('data', onData);
+      const pem = (v: string | Uint8Array): string | Buffer =>
+        typeof v === 'string' ? v : Buffer.from(v);
+      const common = {
+        ...(tls.key === undefined ? {} : { key: pem(tls.key) }),
+        ...(tls.cert === undefined ? {} : { cert: pem(tls.cert) }),
+        ...(tls.ca === undefined
+          ? {}
+          : { ca: Array.isArray(tls.ca) ? tls.ca.map(pem) : pem(tls.ca) }),
+        rejectUnauthorized: tls.rejectUnauthorized ?? true,
+      };
+      const secure = client
+        ? tlsConnect({ ...common, socket, ...(peerHost === undefined ? {} : { host: peerHost }) })
+        : new TLSSocket(socket, {
+            ...common,
+            isServer: true,
+            requestCert: tls.requestCert ?? false,
+          });
+      await new Promise<void>((resolve, reject) => {
+        secure.once(client ? 'secureConnect' : 'secure', () => resolve());
+        secure.once('error', reject);
+        secure.once('close', () => reject(new Error('connection closed during the TLS handshake')));
+      });
+      secure.on('error', (e) => this.error(e));
+      secure.on('data', onData);
+      stream = secure;
+    };
     const session = new TcpclSession(
       {
         write: (data) => {
-          if (socket.destroyed || !socket.writable) return Promise.resolve();
+          if (stream.destroyed || !stream.writable) return Promise.resolve();
           cork();
-          return socket.write(data) ? Promise.resolve() : full();
+          return stream.write(data) ? Promise.resolve() : full();
         },
         writev: (parts) => {
-          if (socket.destroyed || !socket.writable) return undefined;
+          if (stream.destroyed || !stream.writable) return undefined;
           cork();
           let ok = true;
-          for (const part of parts) ok = socket.write(part);
+          for (const part of parts) ok = stream.write(part);
           return ok ? undefined : full();
         },
-        close: () => socket.end(),
+        close: () => stream.end(),
+        ...(tls === undefined ? {} : { startTls }),
       },
       {
         nodeId: this.options.nodeId,
@@ -164,6 +233,8 @@ export class TcpclConvergenceLayer implements ConvergenceLayer {
         segmentMru: this.options.segmentMru,
         transferMru: this.options.transferMru,
         contactTimeoutMs: this.options.connectTimeoutMs,
+        canTls: tls !== undefined,
+        requireTls: tls?.require ?? false,
       },
     );
     const entry = { session, socket };
@@ -192,9 +263,7 @@ export class TcpclConvergenceLayer implements ConvergenceLayer {
         (this.events as TypedEmitter<TcpclClaEvents>).emit('unacknowledged', key, left);
       this.events.emit('link', key, false);
     });
-    socket.on('data', (chunk: Buffer) =>
-      session.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)),
-    );
+    socket.on('data', onData);
     socket.on('error', (e) => this.error(e));
     socket.on('close', () => {
       this.sockets.delete(socket);
@@ -233,7 +302,7 @@ export class TcpclConvergenceLayer implements ConvergenceLayer {
       socket.once('error', onError);
       socket.once('connect', () => {
         socket.off('error', onError);
-        const entry = this.attach(socket, to, true);
+        const entry = this.attach(socket, to, true, a.host);
         entry.session.ready().then(
           () => resolve(entry),
           (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))),
