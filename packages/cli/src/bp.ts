@@ -19,6 +19,7 @@ import {
   parseEid,
 } from 'ccsds/bp';
 import {
+  type TcpclTlsOptions,
   BpAppClient,
   BpAppServer,
   JournalBundleStore,
@@ -36,6 +37,10 @@ interface NodeFlags {
   config?: string;
   state?: string;
   json?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  tlsRequire?: boolean;
 }
 
 interface NodeConfig {
@@ -44,6 +49,7 @@ interface NodeConfig {
   routes: { node: number; address: string }[];
   contacts: Contact[];
   state?: string;
+  tls?: TcpclTlsOptions;
 }
 
 function collect(v: string, prev: string[] | undefined): string[] {
@@ -81,6 +87,25 @@ function nodeConfig(f: NodeFlags): NodeConfig {
   const out: NodeConfig = { node, bind, routes, contacts: cfg.contacts ?? [] };
   const state = f.state ?? cfg.state;
   if (state !== undefined) out.state = state;
+  if (f.tlsCert !== undefined || f.tlsKey !== undefined || f.tlsCa !== undefined) {
+    const read = (file: string, what: string): string => {
+      try {
+        return readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new CliFailure(
+          `cannot read ${what} ${file}: ${e instanceof Error ? e.message : String(e)}`,
+          2,
+        );
+      }
+    };
+    out.tls = {
+      ...(f.tlsCert === undefined ? {} : { cert: read(f.tlsCert, '--tls-cert') }),
+      ...(f.tlsKey === undefined ? {} : { key: read(f.tlsKey, '--tls-key') }),
+      ...(f.tlsCa === undefined ? {} : { ca: read(f.tlsCa, '--tls-ca') }),
+      require: f.tlsRequire === true,
+    };
+  } else if (f.tlsRequire === true)
+    throw new CliFailure('--tls-require needs --tls-cert/--tls-key or --tls-ca', 2);
   return out;
 }
 
@@ -90,7 +115,12 @@ async function startNode(
   const clas: ConvergenceLayer[] = [];
   try {
     for (const b of cfg.bind)
-      clas.push(await openConvergenceLayer(b, { nodeId: `ipn:${cfg.node}.0` }));
+      clas.push(
+        await openConvergenceLayer(b, {
+          nodeId: `ipn:${cfg.node}.0`,
+          ...(cfg.tls === undefined ? {} : { tls: cfg.tls }),
+        }),
+      );
   } catch (e) {
     await Promise.all(clas.map((c) => c.close()));
     throw new CliFailure(`cannot bind: ${e instanceof Error ? e.message : String(e)}`, 1);
@@ -100,7 +130,10 @@ async function startNode(
     const scheme = r.address.slice(0, Math.max(0, r.address.indexOf('://')));
     if (!clas.some((c) => c.protocol === scheme) && scheme !== 'file') {
       clas.push(
-        await openConvergenceLayer(`${scheme}://127.0.0.1:0`, { nodeId: `ipn:${cfg.node}.0` }),
+        await openConvergenceLayer(`${scheme}://127.0.0.1:0`, {
+          nodeId: `ipn:${cfg.node}.0`,
+          ...(cfg.tls === undefined ? {} : { tls: cfg.tls }),
+        }),
       );
     }
   }
@@ -140,6 +173,10 @@ function nodeOptions(c: Command): Command {
     .option('--route <node=address>', 'next hop for a destination node; repeatable', collect)
     .option('--config <file>', 'JSON node configuration (node, bind, routes, contacts, state)')
     .option('--state <dir>', 'folder of the agent journal (bundles kept across restarts)')
+    .option('--tls-cert <pem>', 'TCPCL TLS: certificate chain of this node (PEM file)')
+    .option('--tls-key <pem>', 'TCPCL TLS: private key of this node (PEM file)')
+    .option('--tls-ca <pem>', "TCPCL TLS: CA certificates to verify peers' certificates (PEM file)")
+    .option('--tls-require', 'TCPCL TLS: refuse sessions without TLS')
     .option('--json', 'JSON lines output');
 }
 

@@ -4,7 +4,7 @@
  * to it.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -190,6 +190,115 @@ test(
       assert.equal(both.code, 2);
 
       assert.ok(a.lines.some((l) => l.includes('"event":"forwarded"')));
+      assert.equal(await stop(a), 0);
+      assert.equal(await stop(b), 0);
+    } finally {
+      if (a !== undefined) await stop(a);
+      if (b !== undefined) await stop(b);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+let noOpenssl: string | false = false;
+try {
+  execFileSync('openssl', ['version'], { stdio: 'ignore' });
+} catch {
+  noOpenssl = 'the openssl command is not installed, so no certificates can be made';
+  console.log(`# bp agent TLS test skipped: ${noOpenssl}`);
+}
+
+test(
+  'bp agent --tls-*: two agents forward over TCPCLv4 secured by TLS (certificates made by openssl)',
+  { timeout: 120_000, skip: noOpenssl },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ccsds-bp-tls-'));
+    let b: Started | undefined;
+    let a: Started | undefined;
+    try {
+      const ossl = (...args: string[]) =>
+        execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+      const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+      ossl(
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.pem',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=ca',
+      );
+      ossl('req', ...ec, '-keyout', 'n2.key', '-out', 'n2.csr', '-subj', '/CN=ipn:2.0');
+      writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+      ossl(
+        'x509',
+        '-req',
+        '-in',
+        'n2.csr',
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        'n2.pem',
+        '-days',
+        '2',
+        '-extfile',
+        'ext.cnf',
+      );
+      b = await startAgent([
+        '--node',
+        '2',
+        '--bind',
+        'tcpcl://127.0.0.1:0',
+        '--app',
+        '127.0.0.1:0',
+        '--tls-cert',
+        join(dir, 'n2.pem'),
+        '--tls-key',
+        join(dir, 'n2.key'),
+        '--tls-require',
+      ]);
+      a = await startAgent([
+        '--node',
+        '1',
+        '--bind',
+        'tcpcl://127.0.0.1:0',
+        '--route',
+        `2=${b.bind[0]}`,
+        '--app',
+        '127.0.0.1:0',
+        '--tls-ca',
+        join(dir, 'ca.pem'),
+      ]);
+      const s = await spawnCli([
+        'bp',
+        'send',
+        'ipn:2.1',
+        '--text',
+        'over tls',
+        '--agent',
+        a.app.slice(6),
+      ]);
+      assert.equal(s.code, 0, s.stderr);
+      const r = await spawnCli([
+        'bp',
+        'recv',
+        'ipn:2.1',
+        '--agent',
+        b.app.slice(6),
+        '--count',
+        '1',
+        '--timeout',
+        '30000',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'over tls\n');
       assert.equal(await stop(a), 0);
       assert.equal(await stop(b), 0);
     } finally {

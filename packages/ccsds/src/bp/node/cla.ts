@@ -9,7 +9,7 @@ import { CcsdsError, CcsdsErrorCode } from '../../core/index.js';
 import { parseHostPort } from '../../transport/index.js';
 import { type ConvergenceLayer, PlainConvergenceLayer } from '../cla.js';
 import { FileConvergenceLayer } from './file.js';
-import { TcpclConvergenceLayer } from './tcpcl.js';
+import { TcpclConvergenceLayer, type TcpclTlsOptions } from './tcpcl.js';
 import {
   TcpTransport,
   type TcpTransportOptions,
@@ -37,6 +37,8 @@ export interface OpenClaOptions {
   nodeId?: string;
   /** Poll interval of a File CLA reader, ms. */
   pollIntervalMs?: number;
+  /** TLS of a TCPCL layer. */
+  tls?: TcpclTlsOptions;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function openConvergenceLayer(
         host: a.host,
         port: a.port,
         ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
+        ...(options.tls === undefined ? {} : { tls: options.tls }),
       });
     default:
       throw new CcsdsError(
