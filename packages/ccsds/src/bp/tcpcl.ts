@@ -227,6 +227,23 @@ export function encodeSegmentHeader(
   return out;
 }
 
+/** The Transfer Length extension item's field length (13) and item header, as in a START segment. */
+const TRANSFER_LENGTH_ITEM_HEAD = new Uint8Array([0, 0, 0, 13, 0, 0, 1, 0, 8]);
+
+/** Writes a non-negative safe integer as 8 octets big-endian. */
+function put64be(b: Uint8Array, at: number, v: number): void {
+  const hi = Math.floor(v / 0x100000000);
+  const lo = v >>> 0;
+  b[at] = hi >>> 24;
+  b[at + 1] = (hi >>> 16) & 0xff;
+  b[at + 2] = (hi >>> 8) & 0xff;
+  b[at + 3] = hi & 0xff;
+  b[at + 4] = lo >>> 24;
+  b[at + 5] = (lo >>> 16) & 0xff;
+  b[at + 6] = (lo >>> 8) & 0xff;
+  b[at + 7] = lo & 0xff;
+}
+
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
@@ -530,8 +547,13 @@ export class TcpclSession {
   private sendHead = 0;
   /** The stream asked us to wait (back-pressure). */
   private blocked = false;
-  /** XFER_ACKs made while a received chunk is processed, written together after it. */
-  private acks: Uint8Array[] = [];
+  /**
+   * The outbox: XFER_ACKs and small XFER_SEGMENTs are encoded into it and leave together in one
+   * write, at the end of the received chunk that caused them or of the current task.
+   */
+  private outBuf: Uint8Array | undefined;
+  private outLen = 0;
+  private outQueued = false;
   private termReason: number | undefined;
 
   constructor(io: TcpclIo, options: TcpclSessionOptions) {
@@ -572,23 +594,48 @@ export class TcpclSession {
   }
 
   private write(data: Uint8Array): Promise<void> {
-    this.flushAcks();
+    this.flushOut();
     this.lastSent = this.opts.clock.now();
     return this.io.write(data);
   }
 
-  private flushAcks(): void {
-    const a = this.acks;
-    if (a.length === 0) return;
-    this.acks = [];
-    let out: Uint8Array;
-    if (a.length === 1) out = a[0]!;
-    else {
-      out = new Uint8Array(a.length * 18);
-      for (let i = 0; i < a.length; i++) out.set(a[i]!, i * 18);
+  /** Room for `n` octets at the end of the outbox (flushed first when full): their offset. */
+  private reserve(n: number): number {
+    if (this.outBuf === undefined || this.outLen + n > this.outBuf.length) {
+      this.flushOut();
+      this.outBuf = new Uint8Array(Math.max(1 << 16, n));
     }
+    const at = this.outLen;
+    this.outLen += n;
+    if (!this.outQueued) {
+      this.outQueued = true;
+      queueMicrotask(() => {
+        this.outQueued = false;
+        this.flushOut();
+      });
+    }
+    return at;
+  }
+
+  /** Writes the outbox (one write); a full stream pauses our segments until it drains. */
+  private flushOut(): void {
+    const b = this.outBuf;
+    if (b === undefined || this.outLen === 0) return;
+    const out = b.subarray(0, this.outLen);
+    // The rest of the buffer is never written under `out`: the next messages go after it.
+    this.outBuf = b.length - this.outLen >= 1024 ? b.subarray(this.outLen) : undefined;
+    this.outLen = 0;
+    if (this.state === 'closed') return;
     this.lastSent = this.opts.clock.now();
-    this.io.write(out).catch(() => undefined);
+    const w = this.io.writev !== undefined ? this.io.writev([out]) : this.io.write(out);
+    if (w !== undefined) {
+      this.blocked = true;
+      const go = (): void => {
+        this.blocked = false;
+        this.pumpSends();
+      };
+      w.then(go, go);
+    }
   }
 
   private fail(e: Error): void {
@@ -679,14 +726,30 @@ export class TcpclSession {
     let flags = 0;
     if (off === 0) flags |= TransferFlags.START;
     if (off + n === t.data.length) flags |= TransferFlags.END;
-    const header = encodeSegmentHeader(flags, t.id, off === 0 ? t.data.length : -1, n);
     const data = t.data.subarray(off, off + n);
     t.sent += n;
-    this.flushAcks();
+    if (n <= 16_384) {
+      // Small segments go through the outbox (a copy is cheaper than a write of their own).
+      const hl = off === 0 ? 35 : 18;
+      const at = this.reserve(hl + n);
+      const b = this.outBuf!;
+      b[at] = TcpclMessageType.XFER_SEGMENT;
+      b[at + 1] = flags;
+      put64be(b, at + 2, t.id);
+      if (off === 0) {
+        b.set(TRANSFER_LENGTH_ITEM_HEAD, at + 10);
+        put64be(b, at + 19, t.data.length);
+      }
+      put64be(b, at + hl - 8, n);
+      b.set(data, at + hl);
+      return undefined;
+    }
+    // Large segments: header and data written as they are (no copy), after the outbox.
+    this.flushOut();
+    const header = encodeSegmentHeader(flags, t.id, off === 0 ? t.data.length : -1, n);
     this.lastSent = this.opts.clock.now();
     if (this.io.writev === undefined) return this.io.write(concat(header, data));
-    // Small segments: one buffer (a copy is cheaper than a second write); large: no copy.
-    return this.io.writev(n <= 16_384 ? [concat(header, data)] : [header, data]);
+    return this.io.writev([header, data]);
   }
 
   /** Octets of our transfers not yet acknowledged. */
@@ -717,8 +780,7 @@ export class TcpclSession {
       try {
         this.onMessage(p.message);
       } finally {
-        if (this.isClosed()) this.acks = [];
-        else if (chunk.length === 0) this.flushAcks();
+        if (chunk.length === 0) this.flushOut();
       }
       if (chunk.length === 0 || this.isClosed()) return;
     }
@@ -776,8 +838,7 @@ export class TcpclSession {
           : TerminationReason.UNKNOWN,
       );
     } finally {
-      if (this.isClosed()) this.acks = [];
-      else this.flushAcks();
+      this.flushOut();
     }
   }
 
@@ -1010,15 +1071,13 @@ export class TcpclSession {
       return;
     }
     t.parts.push(m.data);
-    // Acknowledged once the whole chunk it came in is processed, with the other acks of it.
-    this.acks.push(
-      encodeTcpclMessage({
-        type: 0x02,
-        flags: m.flags,
-        transferId: m.transferId,
-        acknowledgedLength: t.length,
-      }),
-    );
+    // Acknowledged through the outbox: written with the other messages of this chunk.
+    const at = this.reserve(18);
+    const b = this.outBuf!;
+    b[at] = TcpclMessageType.XFER_ACK;
+    b[at + 1] = m.flags;
+    put64be(b, at + 2, m.transferId);
+    put64be(b, at + 10, t.length);
     if ((m.flags & TransferFlags.END) !== 0) {
       this.incoming = undefined;
       let data: Uint8Array;
