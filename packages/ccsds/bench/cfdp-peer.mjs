@@ -5,10 +5,13 @@
 // Each prints one JSON line at the end with its elapsed time and peak RSS.
 import { RealClock } from 'ccsds/core';
 import { CfdpEntity, simpleMib } from 'ccsds/cfdp';
+import { useNodeCrc32 } from 'ccsds/cfdp/node';
 import { NativeFileStore } from 'ccsds/filestore/node';
 import { UdpTransport } from 'ccsds/transport/node';
 
 const [mode, dir, ...rest] = process.argv.slice(2);
+// File checksums (type 3) with node:zlib's CRC-32, as a Node.js application would.
+useNodeCrc32();
 const baseRssMiB = process.memoryUsage().rss / 1048576;
 const timers = {
   ackTimerMs: 1000,

@@ -5,6 +5,12 @@
  * and limit, the ACK of every EOF, Keep Alive, Prompt responses, the Class 1 check timer,
  * checksum verification, filestore requests, and Finished with its positive acknowledgement.
  * The file appears under its destination name only after the checksum verified.
+ *
+ * Writes are behind: contiguous segments fill a 256 KiB buffer, which goes to the filestore
+ * while the next one fills (at most {@link WRITES_IN_FLIGHT} buffers being written, reused, so
+ * the memory held is bounded and a slow disk stalls PDU processing only when all are busy). The
+ * journal claims a range only once its write completed; a failed write fails the next write or
+ * the completion (FILESTORE_REJECTION).
  */
 import { CcsdsError, fromHex, toHex } from '../core/index.js';
 import type { RecoveredReceiver } from './journal.js';
@@ -40,6 +46,8 @@ import { type FilestoreResponseTlv, entityIdTlv } from './tlv.js';
 import { Transaction, type TransactionHost } from './transaction.js';
 
 const WRITE_BUFFER = 256 * 1024;
+/** Write buffers handed to the filestore at once (each WRITE_BUFFER octets). */
+const WRITES_IN_FLIGHT = 3;
 /** Received ranges are journaled every this many newly written octets. */
 const JOURNAL_EVERY = 1 << 20;
 /** Filestore response status meaning "not allowed", per action (727.0-B-5 Table 5-16). */
@@ -69,9 +77,19 @@ export class ReceiveTransaction extends Transaction {
   private checksum: FileChecksum | undefined;
   /** Segments that arrived before the Metadata told the checksum type. */
   private early: [number, Uint8Array][] | undefined = [];
+  /** The write buffer filling: `wlen` octets for file offset `wstart`. */
   private wbuf: Uint8Array | undefined;
   private wstart = 0;
   private wlen = 0;
+  /** Write buffers free for reuse. */
+  private spareBuffers: Uint8Array[] = [];
+  /** Writes under way. */
+  private readonly writing = new Set<Promise<void>>();
+  /** The first failure of a write behind, thrown by the next write or flush. */
+  private writeError: unknown;
+  private opening: Promise<FileHandle> | undefined;
+  /** Clock time of the last PDU (the inactivity timer is re-armed lazily from it). */
+  private lastActivity = 0;
   private phase: ReceiverPhase = 'receiving';
   private nakCount = 0;
   private checkCount = 0;
@@ -115,12 +133,21 @@ export class ReceiveTransaction extends Transaction {
     return this.received.covered;
   }
 
+  /**
+   * (Re)starts the inactivity timer. Restarted on every PDU, it is re-armed lazily: a timer that
+   * expires checks the time of the last PDU and waits the rest if there was one since.
+   */
   private startInactivity(): void {
-    this.startTimer(
-      'inactivity',
-      this.remote.inactivityTimerMs,
-      () => void this.fault(ConditionCode.INACTIVITY_DETECTED),
-    );
+    this.lastActivity = this.host.clock.now();
+    if (!this.timerRunning('inactivity')) this.armInactivity(this.remote.inactivityTimerMs);
+  }
+
+  private armInactivity(ms: number): void {
+    this.startTimer('inactivity', ms, () => {
+      const rest = this.lastActivity + this.remote.inactivityTimerMs - this.host.clock.now();
+      if (rest > 0) this.armInactivity(rest);
+      else void this.fault(ConditionCode.INACTIVITY_DETECTED);
+    });
   }
 
   private scheduleKeepAlive(): void {
@@ -253,7 +280,8 @@ export class ReceiveTransaction extends Transaction {
       this.early = [];
       this.forceReadback = true;
     }
-    await this.write(offset, pdu.data);
+    const writing = this.write(offset, pdu.data);
+    if (writing !== undefined) await writing;
     if (end > this.knownEnd) this.knownEnd = end;
     if (this.host.listening('fileSegmentRecv')) {
       const e: {
@@ -387,17 +415,32 @@ export class ReceiveTransaction extends Transaction {
   }
 
   private async ensureFile(): Promise<FileHandle> {
-    if (this.handle === undefined) {
-      this.tempPath = await this.host.filestore.tempPath(
-        `rx-${this.key.replace(/[^0-9a-z]/gi, '_')}`,
-      );
-      this.handle = await this.host.filestore.openWrite(this.tempPath, { truncate: true });
-      this.host.journal({ t: 'rxtmp', k: this.key, path: this.tempPath });
-    }
-    return this.handle;
+    if (this.handle !== undefined) return this.handle;
+    // One temporary file even when a timer's completion check and the PDU worker both get here.
+    this.opening ??= (async () => {
+      try {
+        const path = await this.host.filestore.tempPath(
+          `rx-${this.key.replace(/[^0-9a-z]/gi, '_')}`,
+        );
+        const h = await this.host.filestore.openWrite(path, { truncate: true });
+        this.tempPath = path;
+        this.handle = h;
+        this.host.journal({ t: 'rxtmp', k: this.key, path });
+        return h;
+      } finally {
+        this.opening = undefined;
+      }
+    })();
+    return this.opening;
   }
 
-  private async write(offset: number, data: Uint8Array): Promise<void> {
+  /**
+   * Buffers a segment for the file; returns a promise only when the caller must wait (every
+   * write buffer busy). The segment is in a buffer or a write under way when this returns, so a
+   * {@link flush} from anywhere covers it.
+   */
+  private write(offset: number, data: Uint8Array): Promise<void> | undefined {
+    if (this.writeError !== undefined) return Promise.reject(this.takeWriteError());
     // Coalesce contiguous segments into one buffered write.
     if (
       this.wlen > 0 &&
@@ -406,27 +449,67 @@ export class ReceiveTransaction extends Transaction {
     ) {
       this.wbuf!.set(data, this.wlen);
       this.wlen += data.length;
-      return;
+      return undefined;
     }
-    await this.flush();
+    this.startWrite();
     if (data.length >= WRITE_BUFFER) {
-      await (await this.ensureFile()).write(offset, data);
-      this.written(offset, offset + data.length);
-      return;
+      // Too large to buffer: written from the PDU itself (received data is never reused).
+      this.issue(offset, data, undefined);
+    } else {
+      this.wbuf = this.spareBuffers.pop() ?? new Uint8Array(WRITE_BUFFER);
+      this.wbuf.set(data, 0);
+      this.wstart = offset;
+      this.wlen = data.length;
     }
-    this.wbuf ??= new Uint8Array(WRITE_BUFFER);
-    this.wbuf.set(data, 0);
-    this.wstart = offset;
-    this.wlen = data.length;
+    return this.writing.size > WRITES_IN_FLIGHT ? this.waitForWrites(WRITES_IN_FLIGHT) : undefined;
   }
 
-  private async flush(): Promise<void> {
+  private takeWriteError(): unknown {
+    const e = this.writeError;
+    this.writeError = undefined;
+    return e;
+  }
+
+  /** Hands the filling buffer to the filestore (without waiting for the write). */
+  private startWrite(): void {
     if (this.wlen === 0) return;
-    const f = await this.ensureFile();
+    const buf = this.wbuf!;
     const n = this.wlen;
+    this.wbuf = undefined;
     this.wlen = 0;
-    await f.write(this.wstart, this.wbuf!.slice(0, n));
-    this.written(this.wstart, this.wstart + n);
+    this.issue(this.wstart, buf.subarray(0, n), buf);
+  }
+
+  /** Starts one write; `buf` (the write buffer holding `bytes`) is free again once it is done. */
+  private issue(start: number, bytes: Uint8Array, buf: Uint8Array | undefined): void {
+    const job: Promise<void> = this.writeNow(start, bytes).finally(() => {
+      this.writing.delete(job);
+      if (buf !== undefined && this.spareBuffers.length < WRITES_IN_FLIGHT)
+        this.spareBuffers.push(buf);
+    });
+    this.writing.add(job);
+  }
+
+  private async writeNow(start: number, bytes: Uint8Array): Promise<void> {
+    try {
+      const f = await this.ensureFile();
+      await f.write(start, bytes);
+      this.written(start, start + bytes.length);
+    } catch (e) {
+      this.writeError ??= e;
+    }
+  }
+
+  /** Waits until at most `n` writes are under way. */
+  private async waitForWrites(n: number): Promise<void> {
+    while (this.writing.size > n) await Promise.race(this.writing);
+  }
+
+  /** Writes whatever is buffered and waits for every write; throws a write's failure. */
+  private async flush(): Promise<void> {
+    this.startWrite();
+    await this.waitForWrites(0);
+    if (this.writeError !== undefined) throw this.takeWriteError();
   }
 
   /** Data now in the file: journal the durable ranges every JOURNAL_EVERY new octets. */
@@ -649,6 +732,10 @@ export class ReceiveTransaction extends Transaction {
 
   private async discard(): Promise<void> {
     this.wlen = 0;
+    this.wbuf = undefined;
+    await this.waitForWrites(0);
+    this.writeError = undefined;
+    this.spareBuffers = [];
     const h = this.handle;
     this.handle = undefined;
     if (h !== undefined) await h.close().catch(() => undefined);
@@ -743,6 +830,11 @@ export class ReceiveTransaction extends Transaction {
   }
 
   protected onResume(): void {
+    // A full inactivity period from the resumption, as for any restarted timer.
+    if (this.timerRunning('inactivity')) {
+      this.lastActivity = this.host.clock.now();
+      this.armInactivity(this.remote.inactivityTimerMs);
+    }
     if (this.eof !== undefined && this.phase === 'receiving') void this.afterEof();
   }
 

@@ -26,6 +26,10 @@ import type { EofPdu, FinishedPdu, MetadataPdu, Pdu } from './pdu.js';
 import { type Tlv, entityIdTlv } from './tlv.js';
 import { Transaction, type TransactionHost } from './transaction.js';
 
+/**
+ * Original data is read in chunks of this size, the next chunk while the current one is sent
+ * (so at most two chunks, plus one for retransmissions, are held).
+ */
 const READ_CHUNK = 256 * 1024;
 /** Sending progress is journaled every this many octets of original data. */
 const JOURNAL_EVERY = 1 << 20;
@@ -99,7 +103,12 @@ export class SendTransaction extends Transaction {
   /** Ranges asked for again by NAKs, served before new data. */
   private retransmit: [number, number][] = [];
   private resendMetadata = false;
+  /** The chunk of original data being sent. */
   private cache: { offset: number; data: Uint8Array } | undefined;
+  /** The read of the chunk after it, under way. */
+  private ahead: { offset: number; data: Promise<Uint8Array> } | undefined;
+  /** The chunk last read for retransmissions. */
+  private recache: { offset: number; data: Uint8Array } | undefined;
   private phase: SenderPhase = 'data';
   private eofPdu: EofPdu | undefined;
   private ackCount = 0;
@@ -212,31 +221,17 @@ export class SendTransaction extends Transaction {
 
   /**
    * The next File Data PDU to send (retransmissions first), or undefined when there is none; at
-   * the end of the original data it sends the EOF instead.
+   * the end of the original data it sends the EOF instead. A promise only when it must wait for
+   * the filestore (a chunk not read yet), so that the scheduler's fast path stays synchronous.
    */
-  async nextFileData(): Promise<Uint8Array | undefined> {
+  nextFileData(): Uint8Array | undefined | Promise<Uint8Array | undefined> {
     if (this.state !== 'active') return undefined;
     if (this.resendMetadata && this.metadataPdu !== undefined) {
       this.resendMetadata = false;
-      if (await this.overRetransmissionBound(this.segmentLength)) return undefined;
+      if (this.overRetransmissionBound(this.segmentLength)) return undefined;
       this.host.sendPdu(this.remote, this.metadataPdu);
     }
-    const re = this.retransmit[0];
-    if (re !== undefined) {
-      const start = re[0];
-      const end = Math.min(re[1], start + this.segmentLength);
-      if (await this.overRetransmissionBound(end - start)) return undefined;
-      const data = await this.read(start, end - start);
-      // A NAK handled during the read may have merged the list: consume from its head only if
-      // the head still starts where this segment did.
-      const head = this.retransmit[0];
-      if (head !== undefined && head[0] === start) {
-        if (end >= head[1]) this.retransmit.shift();
-        else head[0] = end;
-      }
-      if (data.length === 0) return undefined;
-      return this.fd.encode(end - data.length, data);
-    }
+    if (this.retransmit.length > 0) return this.nextRetransmission();
     if (this.phase !== 'data') return undefined;
     const size = this.fileSize ?? 0;
     if (this.nextOffset >= size) {
@@ -244,11 +239,54 @@ export class SendTransaction extends Transaction {
       return undefined;
     }
     const off = this.nextOffset;
-    const data = await this.read(off, Math.min(this.segmentLength, size - off));
+    const want = Math.min(this.segmentLength, size - off);
+    const c = this.cache;
+    if (c !== undefined && off >= c.offset && off + want <= c.offset + c.data.length) {
+      return this.originalData(off, c.data.subarray(off - c.offset, off - c.offset + want));
+    }
+    return this.readOriginal(off, want).then((data) => this.originalData(off, data));
+  }
+
+  private async nextRetransmission(): Promise<Uint8Array | undefined> {
+    const re = this.retransmit[0]!;
+    const start = re[0];
+    const end = Math.min(re[1], start + this.segmentLength);
+    if (this.overRetransmissionBound(end - start)) return undefined;
+    const data = await this.read(start, end - start);
+    // A NAK handled during the read may have merged the list: consume from its head only if
+    // the head still starts where this segment did.
+    const head = this.retransmit[0];
+    if (head !== undefined && head[0] === start) {
+      if (end >= head[1]) this.retransmit.shift();
+      else head[0] = end;
+    }
+    if (data.length === 0) return undefined;
+    return this.fd.encode(end - data.length, data);
+  }
+
+  /**
+   * Counts `n` octets about to be sent again; past the remote's `maxRetransmissionFactor` times
+   * the file size the transaction faults with NAK limit reached and nothing more is sent.
+   */
+  private overRetransmissionBound(n: number): boolean {
+    const factor = this.remote.maxRetransmissionFactor;
+    if (factor <= 0) return false;
+    this.retransmitted += n;
+    const budget = factor * Math.max(this.fileSize ?? 0, this.segmentLength);
+    if (this.retransmitted <= budget) return false;
+    this.retransmit = [];
+    void this.fault(ConditionCode.NAK_LIMIT_REACHED);
+    return true;
+  }
+
+  /** Original data at `off` read: checksum, progress, and the PDU. */
+  private originalData(
+    off: number,
+    data: Uint8Array,
+  ): Uint8Array | undefined | Promise<Uint8Array | undefined> {
     if (data.length === 0) {
       // The file shrank under us.
-      await this.fault(ConditionCode.FILE_SIZE_ERROR);
-      return undefined;
+      return this.fault(ConditionCode.FILE_SIZE_ERROR).then(() => undefined);
     }
     this.checksum.update(off, data);
     this.nextOffset = off + data.length;
@@ -259,29 +297,44 @@ export class SendTransaction extends Transaction {
   }
 
   /**
-   * Counts `n` octets about to be sent again; past the remote's `maxRetransmissionFactor` times
-   * the file size the transaction faults with NAK limit reached and nothing more is sent.
+   * Original data from `off` (at most `length` octets) when the current chunk does not hold it:
+   * the chunk read ahead becomes the current one (or `off` is read now), and the read of the
+   * following chunk starts.
    */
-  private async overRetransmissionBound(n: number): Promise<boolean> {
-    const factor = this.remote.maxRetransmissionFactor;
-    if (factor <= 0) return false;
-    this.retransmitted += n;
-    const budget = factor * Math.max(this.fileSize ?? 0, this.segmentLength);
-    if (this.retransmitted <= budget) return false;
-    this.retransmit = [];
-    await this.fault(ConditionCode.NAK_LIMIT_REACHED);
-    return true;
+  private async readOriginal(off: number, length: number): Promise<Uint8Array> {
+    const a = this.ahead;
+    this.ahead = undefined;
+    const data =
+      a !== undefined && a.offset === off ? await a.data : await this.readChunk(off, length);
+    const next = off + data.length;
+    // Nothing is kept once the file is released (the transaction ended during the read).
+    if (this.handle === undefined) return data.subarray(0, Math.min(length, data.length));
+    this.cache = { offset: off, data };
+    if (data.length > 0 && next < (this.fileSize ?? 0)) {
+      const p = this.readChunk(next, 1);
+      // A failure surfaces when the chunk is used; a chunk never used is not an error.
+      p.catch(() => undefined);
+      this.ahead = { offset: next, data: p };
+    }
+    return data.subarray(0, Math.min(length, data.length));
   }
 
+  /** Reads a chunk from `offset`: READ_CHUNK octets (less at the end of the file), or `length`. */
+  private readChunk(offset: number, length: number): Promise<Uint8Array> {
+    if (this.handle === undefined || length <= 0) return Promise.resolve(new Uint8Array(0));
+    const want = Math.max(length, Math.min(READ_CHUNK, (this.fileSize ?? 0) - offset));
+    return this.handle.read(offset, want);
+  }
+
+  /** Data for a retransmission (from the current chunk when it holds it). */
   private async read(offset: number, length: number): Promise<Uint8Array> {
     if (this.handle === undefined || length <= 0) return new Uint8Array(0);
-    const c = this.cache;
-    if (c !== undefined && offset >= c.offset && offset + length <= c.offset + c.data.length) {
-      return c.data.subarray(offset - c.offset, offset - c.offset + length);
+    for (const c of [this.cache, this.recache]) {
+      if (c !== undefined && offset >= c.offset && offset + length <= c.offset + c.data.length)
+        return c.data.subarray(offset - c.offset, offset - c.offset + length);
     }
-    const want = Math.max(length, Math.min(READ_CHUNK, (this.fileSize ?? 0) - offset));
-    const data = await this.handle.read(offset, want);
-    this.cache = { offset, data };
+    const data = await this.readChunk(offset, length);
+    if (this.handle !== undefined) this.recache = { offset, data };
     return data.subarray(0, Math.min(length, data.length));
   }
 
@@ -496,6 +549,8 @@ export class SendTransaction extends Transaction {
     const h = this.handle;
     this.handle = undefined;
     this.cache = undefined;
+    this.ahead = undefined;
+    this.recache = undefined;
     if (h !== undefined) await h.close();
   }
 }

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fromHex } from 'ccsds/core';
-import { FileChecksum, checksumOfChunks, crc32Proximity1, modularChecksumUpdate } from 'ccsds/cfdp';
+import { CcsdsError, CcsdsErrorCode, crc32, crc32c, fromHex } from 'ccsds/core';
+import {
+  FileChecksum,
+  checksumOfChunks,
+  crc32Proximity1,
+  crcCombine,
+  modularChecksumUpdate,
+  setCrc32Implementation,
+} from 'ccsds/cfdp';
+import { useNodeCrc32 } from 'ccsds/cfdp/node';
 import fc from 'fast-check';
 import { loadVectors } from '../support/vectors.js';
 
@@ -87,4 +95,82 @@ test('Proximity-1 CRC-32 is the non-reflected polynomial 0x00A00805 from 0', () 
   }
   assert.equal(crc32Proximity1(msg), Number(r));
   assert.equal(crc32Proximity1(msg.subarray(4), crc32Proximity1(msg.subarray(0, 4))), Number(r));
+});
+
+test('CRCs of segments arriving in any order join into the CRC of the file (no read back)', () => {
+  const whole = (type: number, data: Uint8Array): number =>
+    type === 1 ? crc32Proximity1(data) : type === 2 ? crc32c(data) : crc32(data);
+  fc.assert(
+    fc.property(
+      fc.constantFrom(1, 2, 3),
+      fc.uint8Array({ maxLength: 400 }),
+      fc.array(fc.nat(400), { maxLength: 12 }),
+      fc.array(fc.nat(), { maxLength: 13 }),
+      (type, data, cuts, keys) => {
+        const points = [
+          ...new Set([0, ...cuts.map((c) => c % (data.length + 1)), data.length]),
+        ].sort((a, b) => a - b);
+        const segs = points.slice(1).map((e, i) => [points[i]!, e] as const);
+        // A random arrival order (a permutation by random keys).
+        const order = segs
+          .map((s, i) => ({ s, k: keys[i] ?? i }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.s);
+        const c = new FileChecksum(type);
+        for (const [s, e] of order) c.update(s, data.subarray(s, e));
+        assert.ok(c.complete(data.length));
+        assert.equal(c.digest(), whole(type, data));
+      },
+    ),
+  );
+  for (const type of [1, 2, 3] as const) {
+    const a = new TextEncoder().encode('1234');
+    const b = new TextEncoder().encode('56789');
+    const crc = (d: Uint8Array): number => whole(type, d);
+    assert.equal(
+      crcCombine(type, crc(a), crc(b), b.length),
+      crc(new TextEncoder().encode('123456789')),
+    );
+    assert.equal(crcCombine(type, crc(a), crc(new Uint8Array(0)), 0), crc(a));
+    const long = new Uint8Array(300_001).map((_, i) => (i * 7) & 0xff);
+    const ab = new Uint8Array(4 + long.length);
+    ab.set(a);
+    ab.set(long, 4);
+    assert.equal(crcCombine(type, crc(a), crc(long), long.length), crc(ab));
+  }
+});
+
+test('overlapping CRC segments make the checksum ask for the file to be read back', () => {
+  const data = new Uint8Array(100).map((_, i) => i);
+  for (const type of [1, 2, 3]) {
+    const c = new FileChecksum(type);
+    c.update(50, data.subarray(50, 80));
+    c.update(60, data.subarray(60, 100));
+    c.update(0, data.subarray(0, 50));
+    assert.equal(c.complete(100), false);
+    const d = new FileChecksum(type);
+    d.update(0, data.subarray(0, 40));
+    d.update(30, data.subarray(30, 100));
+    assert.equal(d.complete(100), false);
+  }
+});
+
+test('type 3 file checksums with node:zlib CRC-32 give the portable values', () => {
+  assert.equal(useNodeCrc32(), true);
+  try {
+    const data = new Uint8Array(100_003).map((_, i) => (i * 131 + (i >> 7)) & 0xff);
+    const c = new FileChecksum(3);
+    // In order, then a run beyond a gap joined when the gap fills.
+    c.update(0, data.subarray(0, 4096));
+    c.update(50_000, data.subarray(50_000, 100_003));
+    c.update(4096, data.subarray(4096, 50_000));
+    assert.ok(c.complete(data.length));
+    assert.equal(c.digest(), crc32(data));
+    assert.throws(
+      () => setCrc32Implementation((d, p) => crc32c(d, p)),
+      (e: unknown) => e instanceof CcsdsError && e.code === CcsdsErrorCode.INVALID_ARGUMENT,
+    );
+  } finally {
+    setCrc32Implementation(undefined);
+  }
 });
