@@ -177,6 +177,7 @@ export class JournalBundleStore implements BundleStore {
     });
   }
 
+  /** Stores a bundle; its record is written with the others of this turn of the event loop. */
   put(id: string, bundle: Uint8Array, receivedAt: number): void {
     const older = this.live.has(id);
     this.remember(id, bundle, receivedAt);
@@ -190,6 +191,7 @@ export class JournalBundleStore implements BundleStore {
     this.schedule();
   }
 
+  /** Deletes a bundle (nothing reaches the disk if it was stored in this same turn). */
   delete(id: string): void {
     if (!this.forget(id)) return;
     const p = this.pendingPut.get(id);
@@ -204,6 +206,7 @@ export class JournalBundleStore implements BundleStore {
     this.schedule();
   }
 
+  /** The stored bundles (replayed from the journal on start). */
   load(): Iterable<{ id: string; bundle: Uint8Array; receivedAt: number }> {
     return [...this.live].map(([id, e]) => ({ id, bundle: e.bundle, receivedAt: e.receivedAt }));
   }
