@@ -319,16 +319,15 @@ export function parseTcpclMessage(
   const type = buf[0]!;
   const maxSeg = limits.maxSegmentLength ?? 1 << 20;
   const maxExt = limits.maxExtensionsLength ?? 1 << 16;
-  const have = (n: number): boolean => buf.length >= n;
   switch (type) {
     case 0x01: {
-      if (!have(10)) return NEED_MORE;
+      if (buf.length < 10) return NEED_MORE;
       const flags = buf[1]!;
       const transferId = u64(dv, 2, 'transfer ID', offset);
       let at = 10;
       let extensions: ExtensionItem[] | undefined;
       if ((flags & TransferFlags.START) !== 0) {
-        if (!have(14)) return NEED_MORE;
+        if (buf.length < 14) return NEED_MORE;
         const el = dv.getUint32(10);
         if (el > maxExt) {
           throw new CcsdsError(
@@ -337,11 +336,11 @@ export function parseTcpclMessage(
             { offset },
           );
         }
-        if (!have(14 + el)) return NEED_MORE;
+        if (buf.length < 14 + el) return NEED_MORE;
         extensions = parseExtensions(buf, 14, 14 + el, offset);
         at = 14 + el;
       }
-      if (!have(at + 8)) return NEED_MORE;
+      if (buf.length < at + 8) return NEED_MORE;
       const hi = dv.getUint32(at);
       const n = hi * 0x100000000 + dv.getUint32(at + 4);
       if (n > maxSeg) {
@@ -351,7 +350,7 @@ export function parseTcpclMessage(
           { offset },
         );
       }
-      const whole = have(at + 8 + n);
+      const whole = buf.length >= at + 8 + n;
       if (!whole && limits.partialSegments !== true) return NEED_MORE;
       // The data is copied out (into a buffer of exactly its length when it is still arriving).
       let data: Uint8Array;
@@ -369,7 +368,7 @@ export function parseTcpclMessage(
         : { message, length: buf.length, missing: at + 8 + n - buf.length };
     }
     case 0x02:
-      if (!have(18)) return NEED_MORE;
+      if (buf.length < 18) return NEED_MORE;
       return {
         message: {
           type: 0x02,
@@ -380,7 +379,7 @@ export function parseTcpclMessage(
         length: 18,
       };
     case 0x03:
-      if (!have(10)) return NEED_MORE;
+      if (buf.length < 10) return NEED_MORE;
       return {
         message: { type: 0x03, reason: buf[1]!, transferId: u64(dv, 2, 'transfer ID', offset) },
         length: 10,
@@ -388,22 +387,22 @@ export function parseTcpclMessage(
     case 0x04:
       return { message: { type: 0x04 }, length: 1 };
     case 0x05:
-      if (!have(3)) return NEED_MORE;
+      if (buf.length < 3) return NEED_MORE;
       return { message: { type: 0x05, flags: buf[1]!, reason: buf[2]! }, length: 3 };
     case 0x06:
-      if (!have(3)) return NEED_MORE;
+      if (buf.length < 3) return NEED_MORE;
       return { message: { type: 0x06, reason: buf[1]!, rejectedType: buf[2]! }, length: 3 };
     case 0x07: {
-      if (!have(21)) return NEED_MORE;
+      if (buf.length < 21) return NEED_MORE;
       const idLen = dv.getUint16(19);
-      if (!have(25 + idLen)) return NEED_MORE;
+      if (buf.length < 25 + idLen) return NEED_MORE;
       const el = dv.getUint32(21 + idLen);
       if (el > maxExt) {
         throw new CcsdsError(CcsdsErrorCode.LIMIT_EXCEEDED, `session extensions of ${el} octets`, {
           offset,
         });
       }
-      if (!have(25 + idLen + el)) return NEED_MORE;
+      if (buf.length < 25 + idLen + el) return NEED_MORE;
       let nodeId: string;
       try {
         nodeId = utf8.decode(buf.subarray(21, 21 + idLen));
@@ -1045,10 +1044,12 @@ export class TcpclSession {
     const start = (m.flags & TransferFlags.START) !== 0;
     if (start) {
       this.incoming = { id: m.transferId, parts: [], length: 0, refused: false };
-      const critical = (m.extensions ?? []).find(
-        (x) => (x.flags & 0x01) !== 0 && x.itemType !== TRANSFER_LENGTH_EXTENSION,
-      );
-      const len = (m.extensions ?? []).find((x) => x.itemType === TRANSFER_LENGTH_EXTENSION);
+      let critical: ExtensionItem | undefined;
+      let len: ExtensionItem | undefined;
+      for (const x of m.extensions ?? []) {
+        if (x.itemType === TRANSFER_LENGTH_EXTENSION) len ??= x;
+        else if ((x.flags & 0x01) !== 0) critical ??= x;
+      }
       let refuse: number | undefined;
       if (critical !== undefined) refuse = RefuseReason.EXTENSION_FAILURE;
       else if (this.state === 'ending') refuse = RefuseReason.SESSION_TERMINATING;
