@@ -10,7 +10,8 @@
  * while the next one fills (at most {@link WRITES_IN_FLIGHT} buffers being written, reused, so
  * the memory held is bounded and a slow disk stalls PDU processing only when all are busy). The
  * journal claims a range only once its write completed; a failed write fails the next write or
- * the completion (FILESTORE_REJECTION).
+ * the completion (FILESTORE_REJECTION). The file is synced in the background every 8 MiB
+ * written, so the sync before delivery is short.
  */
 import { CcsdsError, fromHex, toHex } from '../core/index.js';
 import type { RecoveredReceiver } from './journal.js';
@@ -48,6 +49,11 @@ import { Transaction, type TransactionHost } from './transaction.js';
 const WRITE_BUFFER = 256 * 1024;
 /** Write buffers handed to the filestore at once (each WRITE_BUFFER octets). */
 const WRITES_IN_FLIGHT = 3;
+/**
+ * The temporary file is synced in the background every this many written octets, so that the
+ * sync before delivery has little left to do (not a few hundred MiB at once).
+ */
+const SYNC_EVERY = 8 << 20;
 /** Received ranges are journaled every this many newly written octets. */
 const JOURNAL_EVERY = 1 << 20;
 /** Filestore response status meaning "not allowed", per action (727.0-B-5 Table 5-16). */
@@ -88,6 +94,9 @@ export class ReceiveTransaction extends Transaction {
   /** The first failure of a write behind, thrown by the next write or flush. */
   private writeError: unknown;
   private opening: Promise<FileHandle> | undefined;
+  /** Octets written since the last background sync started. */
+  private unsynced = 0;
+  private syncing = false;
   /** Clock time of the last PDU (the inactivity timer is re-armed lazily from it). */
   private lastActivity = 0;
   private phase: ReceiverPhase = 'receiving';
@@ -514,6 +523,17 @@ export class ReceiveTransaction extends Transaction {
 
   /** Data now in the file: journal the durable ranges every JOURNAL_EVERY new octets. */
   private written(start: number, end: number): void {
+    this.unsynced += end - start;
+    const h = this.handle;
+    if (this.unsynced >= SYNC_EVERY && !this.syncing && h !== undefined) {
+      // A failure here shows again in the sync before delivery.
+      this.unsynced = 0;
+      this.syncing = true;
+      h.sync().then(
+        () => (this.syncing = false),
+        () => (this.syncing = false),
+      );
+    }
     this.durable.add(start, end);
     if (this.durable.covered - this.journaledCovered >= JOURNAL_EVERY) this.journalRanges();
   }

@@ -252,7 +252,8 @@ export class SendTransaction extends Transaction {
     const start = re[0];
     const end = Math.min(re[1], start + this.segmentLength);
     if (this.overRetransmissionBound(end - start)) return undefined;
-    const data = await this.read(start, end - start);
+    // Read what the range asks for (up to a chunk), not a whole chunk per lost segment.
+    const data = await this.read(start, end - start, Math.min(READ_CHUNK, re[1] - start));
     // A NAK handled during the read may have merged the list: consume from its head only if
     // the head still starts where this segment did.
     const head = this.retransmit[0];
@@ -326,14 +327,17 @@ export class SendTransaction extends Transaction {
     return this.handle.read(offset, want);
   }
 
-  /** Data for a retransmission (from the current chunk when it holds it). */
-  private async read(offset: number, length: number): Promise<Uint8Array> {
+  /**
+   * Data for a retransmission (from the current chunk when it holds it); otherwise `ahead`
+   * octets from `offset` are read and kept for the next retransmissions.
+   */
+  private async read(offset: number, length: number, ahead = length): Promise<Uint8Array> {
     if (this.handle === undefined || length <= 0) return new Uint8Array(0);
     for (const c of [this.cache, this.recache]) {
       if (c !== undefined && offset >= c.offset && offset + length <= c.offset + c.data.length)
         return c.data.subarray(offset - c.offset, offset - c.offset + length);
     }
-    const data = await this.readChunk(offset, length);
+    const data = await this.handle.read(offset, Math.max(length, ahead));
     if (this.handle !== undefined) this.recache = { offset, data };
     return data.subarray(0, Math.min(length, data.length));
   }
