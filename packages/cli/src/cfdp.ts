@@ -20,7 +20,7 @@ import {
   transactionKey,
 } from 'ccsds/cfdp';
 import { NativeFileStore } from 'ccsds/filestore/node';
-import { FileJournal } from 'ccsds/cfdp/node';
+import { FileJournal, useNodeCrc32 } from 'ccsds/cfdp/node';
 import { PacketTransport, type Transport } from 'ccsds/transport';
 import { createTransport } from 'ccsds/transport/node';
 import { controlRequest, serveControl } from './cfdp-control.js';
@@ -199,6 +199,9 @@ async function putVia(
 
 /** Adds the `cfdp` noun. */
 export function registerCfdpCommands(program: Command, out: Output): void {
+  // File checksum type 3 (CRC-32) through node:zlib's native CRC where Node has it (checked
+  // against the portable one when installed).
+  useNodeCrc32();
   const cfdp = program.command('cfdp').description('CCSDS File Delivery Protocol (727.0-B-5)');
   registerCfdpRemoteCommands(cfdp, out);
 
