@@ -549,18 +549,6 @@ export class ReceiveTransaction extends Transaction {
    * recomputed from the file), and with a known EOF the missing data is asked for at once.
    */
   async restore(r: RecoveredReceiver): Promise<void> {
-    if (r.tempPath !== undefined) {
-      this.tempPath = r.tempPath;
-      this.handle = await this.host.filestore.openWrite(r.tempPath, { truncate: false });
-      for (const [a, b] of r.ranges) {
-        this.received.add(a, b);
-        this.durable.add(a, b);
-      }
-      this.journaledCovered = this.durable.covered;
-      this.knownEnd = this.received.maxEnd;
-    }
-    this.forceReadback = true;
-    this.early = undefined;
     if (r.metadata !== undefined) {
       const m = decodePdu(fromHex(r.metadata));
       if (m.kind === 'metadata') {
@@ -578,14 +566,60 @@ export class ReceiveTransaction extends Transaction {
       if (e.kind === 'eof') {
         this.eof = e;
         this.fileSize = typeof e.fileSize === 'bigint' ? Infinity : e.fileSize;
-        this.knownEnd = Math.max(this.knownEnd, this.fileSize);
       }
     }
+    if (r.tempPath !== undefined) {
+      if (await this.deliveredBeforeRestart(r.tempPath)) {
+        // The crash came after the file was delivered (renamed) and before the transaction's
+        // end was journaled: the file is there and verified; only the Finished is left to do.
+        this.received.add(0, this.fileSize!);
+        this.responses = [];
+        this.finish(ConditionCode.NO_ERROR, FileStatus.RETAINED, DeliveryCode.DATA_COMPLETE, true);
+        return;
+      }
+      this.tempPath = r.tempPath;
+      this.handle = await this.host.filestore.openWrite(r.tempPath, { truncate: false });
+      for (const [a, b] of r.ranges) {
+        this.received.add(a, b);
+        this.durable.add(a, b);
+      }
+      this.journaledCovered = this.durable.covered;
+      this.knownEnd = this.received.maxEnd;
+    }
+    if (this.eof !== undefined) this.knownEnd = Math.max(this.knownEnd, this.fileSize!);
+    this.forceReadback = true;
+    this.early = undefined;
     if (await this.tryComplete()) return;
     if (this.eof !== undefined) {
       if (this.transmissionClass === 2) this.sendNaks(0, this.fileSize ?? this.knownEnd);
       else this.startCheckTimer();
     }
+  }
+
+  /**
+   * After a restart: true when the temporary file is gone and the destination file holds
+   * exactly what the EOF announced (size and checksum), i.e. it was delivered before the crash.
+   */
+  private async deliveredBeforeRestart(tempPath: string): Promise<boolean> {
+    const meta = this.metadata;
+    const eof = this.eof;
+    if (meta === undefined || eof === undefined || meta.destinationFileName === '') return false;
+    const fs = this.host.filestore;
+    if ((await fs.stat(tempPath)) !== undefined) return false;
+    const size = this.fileSize;
+    const st = await fs.stat(meta.destinationFileName);
+    if (size === undefined || st === undefined || st.isDirectory || st.size !== size) return false;
+    if (!isSupportedChecksumType(meta.checksumType)) return false;
+    const c = new FileChecksum(meta.checksumType);
+    const h = await fs.openRead(meta.destinationFileName);
+    try {
+      for (let o = 0; o < size; o += READBACK_CHUNK) {
+        c.update(o, await h.read(o, Math.min(READBACK_CHUNK, size - o)));
+      }
+    } finally {
+      await h.close();
+    }
+    return c.digest() === eof.fileChecksum >>> 0;
   }
 
   /** Finishes the transaction when Metadata, EOF and every octet are in. */

@@ -327,11 +327,15 @@ async function receiverKilled(p: Point): Promise<void> {
     same(await waitFile(join(dir, 'victim', 'g.bin'), SIZE, 10_000), data, 'g.bin');
     // Nothing is left behind in the filestore's private folder once the receiver is done.
     const key = `1:${id.sequenceNumber}`;
-    await child.until(
+    const ended = await child.until(
       (l) => (l.event === 'finished' || l.event === 'abandoned') && l['key'] === key,
       20_000,
       'receiver ended',
     );
+    // The restarted receiver ends the transaction as delivered too (no spurious fault when the
+    // crash came after the file was delivered but before the end was journaled).
+    assert.equal(ended.event, 'finished', `receiver outcome\n${child.log()}`);
+    assert.equal(ended['conditionCode'], 0, `receiver condition\n${child.log()}`);
     await sleep(100);
     const leftovers = readdirSync(join(dir, 'victim'), { recursive: true }).filter((n) =>
       String(n).includes('rx-'),
