@@ -106,3 +106,33 @@ export class RangeSet {
     return r;
   }
 }
+
+/**
+ * Bounds a list of sorted, disjoint ranges to at most `maxCount` entries by joining the
+ * neighbours with the smallest gaps between them: the cover only grows (by those gaps), so a
+ * sender that serves the result retransmits a little more than was asked and never less. Used
+ * on NAK requests, so that a peer naming thousands of tiny ranges cannot make the sender's
+ * retransmission list grow without bound.
+ */
+export function coarsenRanges(
+  ranges: readonly (readonly [number, number])[],
+  maxCount: number,
+): [number, number][] {
+  const n = ranges.length;
+  if (n <= maxCount) return ranges.map(([a, b]) => [a, b]);
+  const keep = Math.max(1, maxCount);
+  // Join the n - keep smallest gaps (ties: the earlier gap first).
+  const order = Array.from({ length: n - 1 }, (_, i) => i);
+  const gap = (i: number): number => ranges[i + 1]![0] - ranges[i]![1];
+  order.sort((x, y) => gap(x) - gap(y) || x - y);
+  const join = new Uint8Array(n - 1);
+  for (let k = 0; k < n - keep; k++) join[order[k]!] = 1;
+  const out: [number, number][] = [];
+  let start = ranges[0]![0];
+  for (let i = 0; i < n; i++) {
+    if (i < n - 1 && join[i] === 1) continue;
+    out.push([start, ranges[i]![1]]);
+    if (i < n - 1) start = ranges[i + 1]![0];
+  }
+  return out;
+}

@@ -17,6 +17,7 @@ import {
   TransactionStatus,
 } from './constants.js';
 import { FileChecksum } from './checksum.js';
+import { coarsenRanges } from './ranges.js';
 import type { RecoveredSender } from './journal.js';
 import { type PduHeader, fssLength, writePduHeader } from './header.js';
 import type { PutRequest, TransactionId } from './indications.js';
@@ -26,6 +27,8 @@ import type { EofPdu, FinishedPdu, MetadataPdu, Pdu } from './pdu.js';
 import { type Tlv, entityIdTlv } from './tlv.js';
 import { Transaction, type TransactionHost } from './transaction.js';
 
+/** Most ranges a sender keeps waiting for retransmission (see `coarsenRanges`). */
+export const MAX_RETRANSMIT_RANGES = 4096;
 /**
  * Original data is read in chunks of this size, the next chunk while the current one is sent
  * (so at most two chunks, plus one for retransmissions, are held).
@@ -498,8 +501,9 @@ export class SendTransaction extends Transaction {
       const end = Math.min(e, this.nextOffset);
       if (end > s) this.retransmit.push([s, end]);
     }
-    // Requests repeated by several NAKs are served once.
-    this.retransmit = mergeRanges(this.retransmit);
+    // Requests repeated by several NAKs are served once; the list stays bounded however many
+    // tiny ranges a peer names (joining the closest ones costs a few extra octets).
+    this.retransmit = coarsenRanges(mergeRanges(this.retransmit), MAX_RETRANSMIT_RANGES);
     this.host.wakeSender();
   }
 

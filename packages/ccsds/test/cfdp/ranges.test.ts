@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RangeSet } from 'ccsds/cfdp';
+import { RangeSet, coarsenRanges } from 'ccsds/cfdp';
 import fc from 'fast-check';
 
 test('RangeSet agrees with a bitmap model', () => {
@@ -57,4 +57,53 @@ test('gaps honour a limit and a window', () => {
     [40, 50],
   ]);
   assert.deepEqual(new RangeSet().gaps(0, 0), []);
+});
+
+test('coarsenRanges bounds the count, keeps the cover, joins only gaps', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(50), fc.integer({ min: 1, max: 20 })), { maxLength: 80 }),
+      fc.integer({ min: 1, max: 30 }),
+      (parts, max) => {
+        // Sorted, disjoint input built from positive gaps and lengths.
+        const input: [number, number][] = [];
+        let at = 0;
+        for (const [gap, len] of parts) {
+          const s = at + gap + (input.length > 0 ? 1 : 0);
+          input.push([s, s + len]);
+          at = s + len;
+        }
+        const out = coarsenRanges(input, max);
+        assert.equal(out.length, Math.min(input.length, max));
+        if (input.length <= max) assert.deepEqual(out, input);
+        for (let i = 1; i < out.length; i++) assert.ok(out[i]![0] > out[i - 1]![1]);
+        // Every input range is inside an output range; every output range starts and ends at
+        // input boundaries (so only the gaps between input ranges were added).
+        for (const [a, b] of input) assert.ok(out.some(([x, y]) => x <= a && b <= y));
+        for (const [x, y] of out) {
+          assert.ok(input.some(([a]) => a === x));
+          assert.ok(input.some(([, b]) => b === y));
+        }
+      },
+    ),
+  );
+  // The smallest gaps go first.
+  assert.deepEqual(
+    coarsenRanges(
+      [
+        [0, 1],
+        [2, 3],
+        [10, 11],
+        [12, 13],
+      ],
+      2,
+    ),
+    [
+      [0, 3],
+      [10, 13],
+    ],
+  );
+  // A flood of tiny ranges over a large file stays at the bound.
+  const flood: [number, number][] = Array.from({ length: 100_000 }, (_, i) => [i * 10, i * 10 + 1]);
+  assert.equal(coarsenRanges(flood, 4096).length, 4096);
 });
