@@ -37,6 +37,7 @@ import {
   hopCountOf,
   withExtensionBlock,
 } from './bundle.js';
+import { BpsecStatusReason, type SecurityKey, verifyBib } from './bpsec.js';
 import type { ConvergenceLayer } from './cla.js';
 import { type Eid, type IpnEid, formatEid, parseEid } from './eid.js';
 import { BundleReassembler, fragmentBundle } from './fragment.js';
@@ -121,6 +122,24 @@ export interface BundleAgentOptions {
   decode?: BundleDecodeOptions;
   /** Block types this agent processes besides payload, previous node, age and hop count. */
   knownBlockTypes?: readonly number[];
+  /** Security policy applied to received bundles (BPSec, RFC 9172); none by default. */
+  security?: AgentSecurityPolicy;
+}
+
+/**
+ * An agent's BPSec policy (RFC 9172 §5, the agent as security verifier): bundles received from
+ * the listed source nodes must carry a BIB-HMAC-SHA2 (RFC 9173 §3) over the payload that
+ * verifies, and every BIB-HMAC-SHA2 target in them must verify; other bundles from those nodes
+ * are deleted (reason 12 "missing security operation" or 15 "failed security operation",
+ * RFC 9172 §11.2) and counted in `counts.securityFailures`. Bundles whose payload BIB is
+ * encrypted by a BCB cannot be verified here and count as missing. Bundles this agent sends
+ * itself are not checked.
+ */
+export interface AgentSecurityPolicy {
+  /** `ipn` node numbers whose bundles need a valid payload BIB. */
+  requireBibFrom: readonly number[];
+  /** The verification key, or a function choosing it by security source. */
+  key: SecurityKey;
 }
 
 /** Options of {@link BundleAgent.send}. */
@@ -226,6 +245,8 @@ export class BundleAgent {
     invalid: 0,
     duplicates: 0,
     retransmissions: 0,
+    /** Bundles deleted by the security policy ({@link AgentSecurityPolicy}). */
+    securityFailures: 0,
   };
 
   constructor(options: BundleAgentOptions) {
@@ -249,6 +270,7 @@ export class BundleAgent {
       BlockType.BUNDLE_AGE,
       BlockType.HOP_COUNT,
       ...(options.knownBlockTypes ?? []),
+      ...(options.security === undefined ? [] : [BlockType.BLOCK_INTEGRITY]),
     ]);
     for (const r of options.routes ?? []) this.addRoute(r.node, r.address);
     for (const c of options.clas ?? []) this.addConvergenceLayer(c);
@@ -387,6 +409,38 @@ export class BundleAgent {
       return;
     }
     this.counts.received++;
+    const policy = this.opts.security;
+    const src = bundle.primary.source;
+    if (policy !== undefined && src.scheme === 'ipn' && policy.requireBibFrom.includes(src.node)) {
+      this.checkIntegrity(bundle, bytes, policy);
+      return;
+    }
+    this.accept(bundle, bytes);
+  }
+
+  /** Applies the security policy, then accepts or deletes the bundle. */
+  private checkIntegrity(bundle: Bundle, bytes: Uint8Array, policy: AgentSecurityPolicy): void {
+    const refuse = (reason: number): void => {
+      this.counts.securityFailures++;
+      this.drop(bundle, reason);
+    };
+    verifyBib(bundle, { key: policy.key }).then(
+      (results) => {
+        if (this.closed) return;
+        if (results.some((r) => !r.ok)) refuse(BpsecStatusReason.FAILED_SECURITY_OPERATION);
+        else if (!results.some((r) => r.target === BlockType.PAYLOAD)) {
+          refuse(BpsecStatusReason.MISSING_SECURITY_OPERATION);
+        } else this.accept(bundle, bytes);
+      },
+      (e: unknown) => {
+        if (this.closed) return;
+        this.fail(e);
+        refuse(BpsecStatusReason.FAILED_SECURITY_OPERATION);
+      },
+    );
+  }
+
+  private accept(bundle: Bundle, bytes: Uint8Array): void {
     const p = bundle.primary;
     if ((p.flags & BundleFlags.REPORT_RECEPTION) !== 0)
       this.report(bundle, { received: true }, StatusReason.NO_ADDITIONAL_INFORMATION);

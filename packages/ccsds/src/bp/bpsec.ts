@@ -24,6 +24,18 @@ export const SecurityContextId = {
   BCB_AES_GCM: 2,
 } as const;
 
+/**
+ * Bundle status report reason codes added by BPSec (RFC 9172 §11.2), for deleting a bundle
+ * because of its security operations.
+ */
+export const BpsecStatusReason = {
+  MISSING_SECURITY_OPERATION: 12,
+  UNKNOWN_SECURITY_OPERATION: 13,
+  UNEXPECTED_SECURITY_OPERATION: 14,
+  FAILED_SECURITY_OPERATION: 15,
+  CONFLICTING_SECURITY_OPERATION: 16,
+} as const;
+
 /** Security context flag bit 0: the context parameters field is present (RFC 9172 §3.6). */
 export const SECURITY_CONTEXT_PARAMETERS_PRESENT = 0x01;
 
