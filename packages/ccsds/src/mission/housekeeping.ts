@@ -139,14 +139,19 @@ export interface HousekeepingSample {
   uplinkFrames: number;
 }
 
-/** Ground-side decoding and accounting of the housekeeping packets. */
+/** Sample indices a {@link HousekeepingMonitor} remembers for duplicate and loss accounting. */
+const WINDOW = 1 << 16;
+
+/** Ground-side decoding and accounting of the housekeeping packets (bounded memory). */
 export class HousekeepingMonitor {
   /** Packets decoded. */
   decoded = 0;
   /** The newest sample, once one arrived. */
   latest: HousekeepingSample | undefined;
   private readonly decoder: TelemetryDecoder;
-  private readonly seen = new Set<number>();
+  /** Arrival flags of the newest {@link WINDOW} sample indices (slot = index mod WINDOW). */
+  private readonly window = new Uint8Array(WINDOW);
+  private unique = 0;
   private highest = -1;
 
   constructor() {
@@ -170,21 +175,36 @@ export class HousekeepingMonitor {
   /** Decodes one received housekeeping packet. */
   push(packet: Uint8Array): void {
     const h = decodeSpacePacketHeader(packet);
-    // Sequence counts are modulo 16384; the simulated runs stay far below a wrap per run
-    // segment, so the count extended by wraps is the sample index.
+    // Sequence counts are modulo 16384: the count extended by wraps (relative to the newest
+    // one seen) is the sample index.
     let index = h.packetSequenceCount;
-    while (index + 16384 <= this.highest - 8192) index += 16384;
-    this.seen.add(index);
-    if (index > this.highest) this.highest = index;
+    const floor = this.highest - 8192;
+    if (index <= floor) index += Math.ceil((floor - index + 1) / 16384) * 16384;
+    if (index > this.highest) {
+      // Slots leaving the window are cleared as it moves on (memory stays bounded).
+      for (let i = Math.max(this.highest + 1, index - WINDOW + 1); i <= index; i++) {
+        this.window[i % WINDOW] = 0;
+      }
+      this.highest = index;
+    }
+    if (index > this.highest - WINDOW && this.window[index % WINDOW] === 0) {
+      this.window[index % WINDOW] = 1;
+      this.unique++;
+    }
     this.decoder.push(packet);
     this.decoder.flush();
   }
 
-  /** Samples with an index below `generated` that never arrived. */
+  /**
+   * Samples with an index below `generated` that never arrived (samples arriving later than
+   * {@link WINDOW} samples behind the newest count as missing).
+   */
   missing(generated: number): number {
-    let n = 0;
-    for (let i = 0; i < generated; i++) if (!this.seen.has(i)) n++;
-    return n;
+    let above = 0;
+    for (let i = Math.max(generated, this.highest - WINDOW + 1); i <= this.highest; i++) {
+      above += this.window[i % WINDOW]!;
+    }
+    return Math.max(0, generated - (this.unique - above));
   }
 
   /** The decoder's report (sequence anomalies, undecoded packets). */
