@@ -70,7 +70,7 @@ function progressLine(p: MissionProgress): string {
   return (
     `T+${p.timeS.toFixed(1)}s ${p.inContact ? 'AOS' : 'LOS'} | ${t} | ` +
     `TM codeblocks ${d.good} good (${d.corrected} corrected, ${d.rsSymbolsCorrected} RS symbols) ${d.lost} lost, ` +
-    `channel bit errors ${d.channelSymbolErrors} | TC CLTUs ${u.cltus} (${u.bchCorrected} BCH corrected, ${u.rejected} rejected), ` +
+    `Viterbi input bit errors ${d.channelSymbolErrors} | TC CLTUs ${u.cltus} (${u.bchCorrected} BCH corrected, ${u.rejected} rejected), ` +
     `COP-1 ${u.fopState} ${u.cop1Retransmissions} retx | CFDP NAKs ↑${p.cfdp.groundNaks} ↓${p.cfdp.spacecraftNaks} | ` +
     `HK ${p.telemetry.decoded}/${p.telemetry.generated}\n`
   );
