@@ -181,14 +181,10 @@ export class SimulatedSpaceLink {
     return [
       {
         id: SIM_LINK_IDS.downlink,
-        kind: `TM downlink of ${s.name} (RS + convolutional, AWGN BPSK)`,
-        address: `${s.downlink.symbolRate} symbol/s, light time ${s.lightTimeS} s${db(setup.downlinkSignal.ebN0Db)}`,
+        kind: `TM downlink (${s.name})`,
+        address: `${s.downlink.symbolRate} sym/s, ${s.lightTimeS} s light time${db(setup.downlinkSignal.ebN0Db)}`,
         enabled: this.enabled.downlink,
-        state: this.enabled.downlink
-          ? d.chain.syncLosses > 0
-            ? 'up (sync lost before)'
-            : 'up'
-          : 'disabled by operator',
+        state: this.enabled.downlink ? 'up' : 'disabled by operator',
         unit: 'codeblocks',
         good: d.chain.ok,
         corrected: d.chain.corrected,
@@ -196,13 +192,13 @@ export class SimulatedSpaceLink {
         sent: this.spacecraft.downlink.stats.frames,
         octetsIn: Math.floor(this.down.stats.symbolsDelivered / 8),
         droppedWhileDisabled: this.dropped.downlink,
-        cop1: "n/a (the CLCW rides in this link's OCF)",
+        cop1: 'carries the CLCW (OCF)',
         lastActivityAt: this.lastDown,
       },
       {
         id: SIM_LINK_IDS.uplink,
-        kind: `TC uplink of ${s.name} (CLTU/BCH${s.uplink.cop1 === false ? ', Type-BD' : ', COP-1'})`,
-        address: `${s.uplink.symbolRate} symbol/s${db(setup.uplinkSignal.ebN0Db)}`,
+        kind: `TC uplink (${s.name}${s.uplink.cop1 === false ? ', Type-BD' : ', COP-1'})`,
+        address: `${s.uplink.symbolRate} sym/s${db(setup.uplinkSignal.ebN0Db)}`,
         enabled: this.enabled.uplink,
         state: this.enabled.uplink ? 'up' : 'disabled by operator',
         unit: 'CLTUs',
@@ -215,7 +211,7 @@ export class SimulatedSpaceLink {
         cop1:
           s.uplink.cop1 === false
             ? 'off (Type-BD frames)'
-            : `FOP-1 ${fop.state}, V(S) ${fop.vS}, NN(R) ${fop.nnR}, ${upSent.retransmissions} retransmissions, ${upSent.alerts} alerts; FARM-1 V(R) ${this.spacecraft.uplink.farm.vR}`,
+            : `FOP-1 ${fop.state}, V(S) ${fop.vS}, NN(R) ${fop.nnR}, FARM-1 V(R) ${this.spacecraft.uplink.farm.vR}, ${upSent.retransmissions} retx, ${upSent.alerts} alerts`,
         lastActivityAt: this.lastUp,
       },
     ];
