@@ -6,19 +6,27 @@
  *
  * `node --cpu-prof --import tsx --conditions=ccsds-source packages/ccsds/bench/bp-profile.ts tcpcl 1024 50000 64`
  *
- * Arguments: `udp|tcpcl`, payload size, bundle count, bundles the application keeps sent but
+ * Arguments: `mem|udp|tcpcl` (`mem`: an in-memory network, no sockets, so the figure is the
+ * agents' own cost), payload size, bundle count, bundles the application keeps sent but
  * not yet forwarded.
  */
 import { RealClock, SeededRandom } from '../src/core/index.js';
-import { BundleAgent } from '../src/bp/index.js';
+import { BundleAgent, PlainConvergenceLayer } from '../src/bp/index.js';
+import { MemoryNetwork } from '../src/transport/index.js';
 import { TcpclConvergenceLayer, openUdpCla } from '../src/bp/node/index.js';
 
 const proto = process.argv[2] ?? 'tcpcl';
 const size = Number(process.argv[3] ?? 1024);
 const n = Number(process.argv[4] ?? 20000);
 const win = Number(process.argv[5] ?? 64);
+const mem = new MemoryNetwork();
 const [ca, cb] =
-  proto === 'udp'
+  proto === 'mem'
+    ? [
+        new PlainConvergenceLayer(mem.endpoint('a'), 'mem', 'mem'),
+        new PlainConvergenceLayer(mem.endpoint('b'), 'mem', 'mem'),
+      ]
+    : proto === 'udp'
     ? [await openUdpCla(), await openUdpCla()]
     : [
         await TcpclConvergenceLayer.open({ nodeId: 'ipn:1.0' }),
