@@ -27,11 +27,11 @@ const [ca, cb] =
         new PlainConvergenceLayer(mem.endpoint('b'), 'mem', 'mem'),
       ]
     : proto === 'udp'
-    ? [await openUdpCla(), await openUdpCla()]
-    : [
-        await TcpclConvergenceLayer.open({ nodeId: 'ipn:1.0' }),
-        await TcpclConvergenceLayer.open({ nodeId: 'ipn:2.0' }),
-      ];
+      ? [await openUdpCla(), await openUdpCla()]
+      : [
+          await TcpclConvergenceLayer.open({ nodeId: 'ipn:1.0' }),
+          await TcpclConvergenceLayer.open({ nodeId: 'ipn:2.0' }),
+        ];
 const clock = new RealClock();
 const a = new BundleAgent({
   node: 1,

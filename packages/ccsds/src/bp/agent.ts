@@ -488,7 +488,7 @@ export class BundleAgent {
   private admit(bundle: Bundle, bytes: Uint8Array, receivedAt: number, id?: string): void {
     const key = id ?? bundleKey(bundle);
     if (this.stored.has(key)) return; // a duplicate
-    if ((this.deliveredKeys.get(key) ?? 0) > this.clock.now() && this.isLocal(bundle)) {
+    if (this.isLocal(bundle) && (this.deliveredKeys.get(key) ?? 0) > this.clock.now()) {
       // Delivered already: a copy the previous hop sent again (RFC 9171 §5.6 lets an agent
       // discard it); it is not delivered twice.
       this.counts.duplicates++;

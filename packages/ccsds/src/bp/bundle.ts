@@ -280,14 +280,33 @@ export function encodeBundle(bundle: Bundle): Uint8Array {
   checkStructure(bundle);
   let size = 64;
   for (const b of bundle.blocks) size += canonicalBlockLength(b);
-  const w = new CborWriter(size + 128);
+  const cap = size + 128;
+  const small = cap <= SLAB_MAX;
+  if (small && slabUsed + cap > slab.length) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const w = new CborWriter(small ? slab.subarray(slabUsed, slabUsed + cap) : cap);
   w.octet(0x9f);
   writePrimaryBlock(w, bundle.primary);
   for (const b of bundle.blocks) writeCanonicalBlock(w, b);
   w.octet(0xff);
+  // Octets used in the slab (unless the writer outgrew its slice and moved to its own buffer).
+  if (small && w.buf.buffer === slab.buffer) slabUsed += w.length;
   // A view (not a copy): at most a couple of hundred spare octets stay behind it.
   return w.buf.subarray(0, w.length);
 }
+
+/**
+ * Small encoded bundles (up to {@link SLAB_MAX} octets of room) are cut one after another from
+ * shared slabs of {@link SLAB_SIZE} octets, as Node's Buffer pool does: allocating a typed array
+ * outside the heap costs about as much as encoding a 1 KiB bundle. A slab is freed once no
+ * bundle cut from it is referenced, so a bundle held long keeps at most one slab alive.
+ */
+const SLAB_SIZE = 16_384;
+const SLAB_MAX = 4096;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
 
 /** Encodes the primary block alone (as it appears inside the bundle). */
 export function encodePrimaryBlock(primary: PrimaryBlock): Uint8Array {

@@ -415,9 +415,12 @@ export class CborWriter {
   /** Octets written. */
   length = 0;
 
-  /** @param capacity - initial capacity */
-  constructor(capacity = 256) {
-    this.buf = new Uint8Array(Math.max(16, capacity));
+  /**
+   * @param capacity - initial capacity, or the buffer to write into (replaced by a larger
+   * one of the writer's own if it fills up)
+   */
+  constructor(capacity: number | Uint8Array = 256) {
+    this.buf = typeof capacity === 'number' ? new Uint8Array(Math.max(16, capacity)) : capacity;
   }
 
   /** Makes room for `n` more octets. */
