@@ -778,18 +778,13 @@ export class BundleAgent {
     s.sending = true;
     link.inFlight++;
     link.inFlightBytes += bytes;
-    const settle = (): void => {
-      s.sending = false;
-      link.inFlight--;
-      link.inFlightBytes -= bytes;
-    };
     const sent =
       units.length === 1
         ? cla.send(address, units[0]!)
         : Promise.all(units.map((u) => cla.send(address, u)));
     sent.then(
       () => {
-        settle();
+        settle(s, link, bytes);
         if (this.stored.get(s.id) === s) {
           this.remove(s);
           this.counts.forwarded++;
@@ -805,7 +800,7 @@ export class BundleAgent {
         this.pump(link);
       },
       (e: unknown) => {
-        settle();
+        settle(s, link, bytes);
         this.fail(e);
         // Not confirmed (refused, session lost, ...): the bundle stays in the store and waits
         // in the link's queue; the link rests for the retry interval (or until it is up again)
@@ -871,6 +866,13 @@ export class BundleAgent {
       l.backoff = undefined;
     }
   }
+}
+
+/** A transmission ended (confirmed or not): the bundle and its octets leave the send window. */
+function settle(s: Stored, link: Link, bytes: number): void {
+  s.sending = false;
+  link.inFlight--;
+  link.inFlightBytes -= bytes;
 }
 
 function heapPush(h: Stored[], s: Stored): void {
