@@ -17,6 +17,7 @@ const layers = [
   'link',
   'transport',
   'cfdp',
+  'cfdp-pdu',
   'cfdp-recovery',
   'cfdp-concurrency',
   'bp',
