@@ -20,6 +20,8 @@ import {
   type TmChainRsOptions,
   type TmChainStats,
   type ConvRate,
+  convSymbolCount,
+  tmChainLayout,
 } from '../coding/index.js';
 import {
   type ReceivedPacket,
@@ -68,21 +70,20 @@ function chainOptions(f: DownlinkFormat): {
   return { frameLength: f.frameLength, rs, conv: c.conv ?? '1/2', randomize: c.randomize ?? true };
 }
 
-/**
- * Information bits per channel symbol of a downlink format: the convolutional rate times the
- * Reed-Solomon rate (the ASM and the virtual fill are counted as overhead too).
- */
-export function downlinkCodeRate(f: DownlinkFormat): number {
+/** Channel symbols that carry one Transfer Frame (its ASM and codeblock, after the inner code). */
+function caduSymbols(f: DownlinkFormat): number {
   const o = chainOptions(f);
-  const conv = o.conv === 'none' ? 1 : convRateValue(o.conv);
-  const I = o.rs?.interleave ?? 1;
-  const codeblock = o.rs === undefined ? f.frameLength : f.frameLength + 2 * (o.rs.E ?? 16) * I;
-  return (conv * f.frameLength) / (codeblock + 4);
+  const bits = tmChainLayout(o).caduLength * 8;
+  return o.conv === 'none' ? bits : convSymbolCount(bits, o.conv);
 }
 
-function convRateValue(r: ConvRate): number {
-  const [k, n] = r.split('/').map(Number);
-  return k! / n!;
+/**
+ * Information bits per channel symbol of a downlink format: frame bits over the channel symbols
+ * that carry them (the convolutional and Reed-Solomon rates, with the ASM and the virtual fill
+ * counted as overhead too).
+ */
+export function downlinkCodeRate(f: DownlinkFormat): number {
+  return (f.frameLength * 8) / caduSymbols(f);
 }
 
 /** Options of {@link DownlinkSender}. */
@@ -191,8 +192,7 @@ export class DownlinkSender {
     this.releaseMs = options.releaseMs ?? 100;
     this.maxQueued = options.maxQueuedOctets ?? 4 * options.frameLength;
     this.batchMs = options.batchMs ?? 50;
-    this.frameSeconds =
-      (this.encoder.layout.caduLength * 8) / downlinkCodeRateConv(options) / options.symbolRate;
+    this.frameSeconds = caduSymbols(options) / options.symbolRate;
   }
 
   /**
@@ -344,11 +344,6 @@ export class DownlinkSender {
       this.kick();
     };
   }
-}
-
-function downlinkCodeRateConv(f: DownlinkFormat): number {
-  const conv = chainOptions(f).conv;
-  return conv === 'none' ? 1 : convRateValue(conv);
 }
 
 /** Options of {@link DownlinkReceiver}. */

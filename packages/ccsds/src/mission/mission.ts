@@ -373,9 +373,7 @@ export class Mission {
   readonly spacecraft: Spacecraft;
   /** Filestores of the nodes. */
   readonly filestores: { ground: FileStore; spacecraft: FileStore };
-  private readonly format: DownlinkFormat;
-  private readonly downSignal: ReturnType<typeof resolveSignal>;
-  private readonly upSignal: ReturnType<typeof resolveSignal>;
+  private readonly setup: ScenarioSetup;
   private readonly tracked: Tracked[] = [];
   private ran = false;
 
@@ -392,9 +390,7 @@ export class Mission {
       spacecraft: new MemoryFileStore(),
     };
     const setup = scenarioSetup(s);
-    this.format = setup.format;
-    this.downSignal = setup.downlinkSignal;
-    this.upSignal = setup.uplinkSignal;
+    this.setup = setup;
     // The nodes are created after the channels; the callbacks reach them through `this`.
     this.uplinkChannel = new PhysicalChannel(this.clock, setup.uplinkChannel, (bits, count) =>
       this.spacecraft.receive(bits, count),
@@ -664,10 +660,10 @@ export class Mission {
       },
       commands: { sent: this.ground.commandsSent, executed: this.spacecraft.commandsAccepted },
       downlink: {
-        ebN0Db: this.downSignal.ebN0Db,
-        budget: this.downSignal.budget,
+        ebN0Db: this.setup.downlinkSignal.ebN0Db,
+        budget: this.setup.downlinkSignal.budget,
         symbolRate: this.scenario.downlink.symbolRate,
-        codeRate: downlinkCodeRate(this.format),
+        codeRate: downlinkCodeRate(this.setup.format),
         channel: { ...this.downlinkChannel.stats },
         codeblocks: d.chain.frames,
         good: d.chain.ok,
@@ -682,8 +678,8 @@ export class Mission {
         bursts: this.spacecraft.downlink.stats.bursts,
       },
       uplink: {
-        ebN0Db: this.upSignal.ebN0Db,
-        budget: this.upSignal.budget,
+        ebN0Db: this.setup.uplinkSignal.ebN0Db,
+        budget: this.setup.uplinkSignal.budget,
         symbolRate: this.scenario.uplink.symbolRate,
         channel: { ...this.uplinkChannel.stats },
         cop1: this.scenario.uplink.cop1 ?? true,

@@ -26,6 +26,7 @@ import {
   type PhysicalChannelOptions,
   SPACECRAFT_ADDRESS,
   type Scenario,
+  type ScenarioSetup,
   Spacecraft,
   housekeepingDefinitions,
   scenarioSetup,
@@ -52,6 +53,7 @@ export class SimulatedSpaceLink {
 
   private constructor(
     readonly scenario: Scenario,
+    private readonly setup: ScenarioSetup,
     readonly root: string,
     private readonly bridge: Transport,
     private readonly spacecraft: Spacecraft,
@@ -102,6 +104,7 @@ export class SimulatedSpaceLink {
       const bridge = await createTransport('udp://127.0.0.1:0');
       const link = new SimulatedSpaceLink(
         scenario,
+        setup,
         root,
         bridge,
         spacecraft,
@@ -131,8 +134,7 @@ export class SimulatedSpaceLink {
 
   /** CFDP settings towards the spacecraft for the console's MIB (the scenario's ground end). */
   get cfdpSettings(): Record<string, unknown> {
-    const { cfdp } = scenarioSetup(this.scenario).ground;
-    return { ...cfdp };
+    return { ...this.setup.ground.cfdp };
   }
 
   /**
@@ -177,7 +179,7 @@ export class SimulatedSpaceLink {
     const s = this.scenario;
     const db = (x: number | undefined): string =>
       x === undefined ? '' : `, Eb/N0 ${x.toFixed(1)} dB`;
-    const setup = scenarioSetup(s);
+    const setup = this.setup;
     return [
       {
         id: SIM_LINK_IDS.downlink,
