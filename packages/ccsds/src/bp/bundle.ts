@@ -263,11 +263,19 @@ function checkStructure(bundle: Bundle): void {
   if (last.blockType !== BlockType.PAYLOAD || last.blockNumber !== 1) {
     throw bad('the last block must be the payload block, number 1');
   }
-  const seen = new Set<number>();
-  for (const b of blocks) {
+  // Repeated numbers: looked up among the blocks before while there are few, in a set beyond.
+  const seen = blocks.length > 16 ? new Set<number>() : undefined;
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
     if (b.blockNumber === 0) throw bad('block number 0 is the primary block');
-    if (seen.has(b.blockNumber)) throw bad(`block number ${b.blockNumber} used twice`);
-    seen.add(b.blockNumber);
+    let twice = false;
+    if (seen === undefined) {
+      for (let j = 0; j < i; j++) if (blocks[j]!.blockNumber === b.blockNumber) twice = true;
+    } else {
+      twice = seen.has(b.blockNumber);
+      seen.add(b.blockNumber);
+    }
+    if (twice) throw bad(`block number ${b.blockNumber} used twice`);
     if (b.blockType === BlockType.PAYLOAD && b !== last) throw bad('more than one payload block');
   }
 }
@@ -315,40 +323,57 @@ export function encodePrimaryBlock(primary: PrimaryBlock): Uint8Array {
   return w.finish();
 }
 
+/** A field's name for an error message: `what`, then `n` unless negative, then `suffix`. */
+function fieldName(what: string, n: number, suffix: string): string {
+  return n < 0 ? what + suffix : what + n + suffix;
+}
+
+/**
+ * Reads a block's CRC field (the block started at `start`) and, with `verify`, checks it. The
+ * block is named `what` followed by `n` unless negative (e.g. `block ` and its number).
+ */
 function verifyCrc(
   r: CborReader,
   start: number,
   crcType: number,
   what: string,
+  n: number,
   verify: boolean,
 ): void {
-  const n = crcLength(crcType);
+  const len = crcLength(crcType);
   const at = r.pos;
-  const crc = r.bytesView(`${what} CRC`);
-  if (crc.length !== n)
-    throw invalid(`${what}: CRC field of ${crc.length} octets, expected ${n}`, at);
+  const got = r.bytesLength(what, n, ' CRC');
+  if (got !== len)
+    throw invalid(`${fieldName(what, n, '')}: CRC field of ${got} octets, expected ${len}`, at);
   if (!verify) return;
   // The CRC covers the block with its CRC field's value zeroed: the octets before the value,
   // then n zero octets (no copy of the block).
-  const body = r.bytes.subarray(start, r.pos - n);
+  const bytes = r.bytes;
+  const end = r.pos - len;
   let ok: boolean;
-  if (n === 2) {
+  if (len === 2) {
     let c = 0xffff;
-    for (let i = 0; i < body.length; i++) c = (c >>> 8) ^ X25[(c ^ body[i]!) & 0xff]!;
+    for (let i = start; i < end; i++) c = (c >>> 8) ^ X25[(c ^ bytes[i]!) & 0xff]!;
     for (let i = 0; i < 2; i++) c = (c >>> 8) ^ X25[c & 0xff]!;
     c = (c ^ 0xffff) & 0xffff;
-    ok = crc[0] === c >> 8 && crc[1] === (c & 0xff);
+    ok = bytes[end] === c >> 8 && bytes[end + 1] === (c & 0xff);
   } else {
-    const c = crc32c(ZEROS4, crc32c(body));
-    ok = ((crc[0]! << 24) | (crc[1]! << 16) | (crc[2]! << 8) | crc[3]!) >>> 0 === c;
+    const c = crc32c(ZEROS4, crc32c(bytes.subarray(start, end)));
+    ok =
+      ((bytes[end]! << 24) | (bytes[end + 1]! << 16) | (bytes[end + 2]! << 8) | bytes[end + 3]!) >>>
+        0 ===
+      c;
   }
-  if (!ok) throw new CcsdsError(CcsdsErrorCode.BAD_CRC, `${what}: CRC mismatch`, { offset: at });
+  if (!ok)
+    throw new CcsdsError(CcsdsErrorCode.BAD_CRC, `${fieldName(what, n, '')}: CRC mismatch`, {
+      offset: at,
+    });
 }
 
-function readCrcType(r: CborReader, what: string): CrcType {
+function readCrcType(r: CborReader, what: string, n: number): CrcType {
   const at = r.pos;
-  const t = r.uint(`${what} CRC type`);
-  if (t > 2) throw invalid(`${what}: unknown CRC type ${t}`, at);
+  const t = r.uint(what, n, ' CRC type');
+  if (t > 2) throw invalid(`${fieldName(what, n, '')}: unknown CRC type ${t}`, at);
   return t as CrcType;
 }
 
@@ -364,7 +389,7 @@ export function readPrimaryBlock(
   const version = r.uint('version');
   if (version !== BP_VERSION) throw invalid(`bundle protocol version ${version}, not 7`, vAt);
   const flags = r.uint('bundle processing flags');
-  const crcType = readCrcType(r, 'primary block');
+  const crcType = readCrcType(r, 'primary block', -1);
   const fragment = (flags & BundleFlags.IS_FRAGMENT) !== 0;
   const expected = 8 + (fragment ? 2 : 0) + (crcType === 0 ? 0 : 1);
   if (n !== expected) {
@@ -401,7 +426,7 @@ export function readPrimaryBlock(
       throw invalid('fragment offset beyond the total ADU length', at);
     }
   }
-  if (crcType !== 0) verifyCrc(r, start, crcType, 'primary block', options.verifyCrc ?? true);
+  if (crcType !== 0) verifyCrc(r, start, crcType, 'primary block', -1, options.verifyCrc ?? true);
   return p;
 }
 
@@ -415,12 +440,12 @@ export function readCanonicalBlock(r: CborReader, verify = true): CanonicalBlock
   const blockNumber = r.uint('block number');
   if (blockNumber === 0) throw invalid('canonical block numbered 0', nAt);
   const flags = r.uint('block processing flags');
-  const crcType = readCrcType(r, `block ${blockNumber}`);
+  const crcType = readCrcType(r, 'block ', blockNumber);
   if (n !== (crcType === 0 ? 5 : 6)) {
     throw invalid(`block ${blockNumber}: ${n} elements with CRC type ${crcType}`, start);
   }
-  const data = r.bytesView(`block ${blockNumber} data`);
-  if (crcType !== 0) verifyCrc(r, start, crcType, `block ${blockNumber}`, verify);
+  const data = r.bytesView('block ', blockNumber, ' data');
+  if (crcType !== 0) verifyCrc(r, start, crcType, 'block ', blockNumber, verify);
   return { blockType, blockNumber, flags, crcType, data };
 }
 
@@ -430,7 +455,7 @@ export function readCanonicalBlock(r: CborReader, verify = true): CanonicalBlock
  * @throws CcsdsError `TRUNCATED`, `INVALID_FIELD`, `BAD_CRC`, `LIMIT_EXCEEDED`, `UNSUPPORTED`
  */
 export function decodeBundle(bytes: Uint8Array, options: BundleDecodeOptions = {}): Bundle {
-  return decodeBundleAt(bytes, options).bundle;
+  return readBundle(bytes, options);
 }
 
 /** As {@link decodeBundle}, also returning the bundle's encoded length. */
@@ -438,6 +463,15 @@ export function decodeBundleAt(
   bytes: Uint8Array,
   options: BundleDecodeOptions = {},
 ): { bundle: Bundle; length: number } {
+  const bundle = readBundle(bytes, options);
+  return { bundle, length: lastBundleLength };
+}
+
+/** Encoded length of the bundle {@link readBundle} read last. */
+let lastBundleLength = 0;
+
+/** Decodes a bundle (see {@link decodeBundleAt}); its length is left in `lastBundleLength`. */
+function readBundle(bytes: Uint8Array, options: BundleDecodeOptions): Bundle {
   if (!(bytes instanceof Uint8Array)) throw bad('bundle must be a Uint8Array');
   const maxLen = options.maxBundleLength ?? DEFAULT_MAX_BUNDLE_LENGTH;
   const end = Math.min(bytes.length, maxLen);
@@ -457,9 +491,11 @@ export function decodeBundleAt(
   const primary = readPrimaryBlock(r, options);
   const maxBlocks = options.maxBlocks ?? DEFAULT_MAX_BLOCKS;
   const blocks: CanonicalBlock[] = [];
-  const numbers = new Set<number>();
+  // Block numbers seen: looked up in `blocks` while there are few, in a set beyond.
+  let numbers: Set<number> | undefined;
   let payload: CanonicalBlock | undefined;
-  const seenSingle = new Set<number>();
+  /** Bit per block type seen of previous node (6), bundle age (7) and hop count (10). */
+  let seenSingle = 0;
   for (;;) {
     if (r.pos >= end && bytes.length > maxLen) {
       throw new CcsdsError(
@@ -482,8 +518,16 @@ export function decodeBundleAt(
       );
     }
     const b = readCanonicalBlock(r, verify);
-    if (numbers.has(b.blockNumber)) throw invalid(`block number ${b.blockNumber} repeated`, at);
-    numbers.add(b.blockNumber);
+    if (numbers === undefined && blocks.length >= 16)
+      numbers = new Set(blocks.map((x) => x.blockNumber));
+    if (numbers === undefined) {
+      for (const x of blocks)
+        if (x.blockNumber === b.blockNumber)
+          throw invalid(`block number ${b.blockNumber} repeated`, at);
+    } else {
+      if (numbers.has(b.blockNumber)) throw invalid(`block number ${b.blockNumber} repeated`, at);
+      numbers.add(b.blockNumber);
+    }
     if (b.blockType === BlockType.PAYLOAD) {
       if (b.blockNumber !== 1) throw invalid(`payload block numbered ${b.blockNumber}, not 1`, at);
       payload = b;
@@ -495,8 +539,9 @@ export function decodeBundleAt(
       b.blockType === BlockType.BUNDLE_AGE ||
       b.blockType === BlockType.HOP_COUNT
     ) {
-      if (seenSingle.has(b.blockType)) throw invalid(`two blocks of type ${b.blockType}`, at);
-      seenSingle.add(b.blockType);
+      if ((seenSingle & (1 << b.blockType)) !== 0)
+        throw invalid(`two blocks of type ${b.blockType}`, at);
+      seenSingle |= 1 << b.blockType;
       try {
         checkExtensionData(b, options.maxEidLength ?? DEFAULT_MAX_EID_LENGTH, r.strict);
       } catch (e) {
@@ -517,7 +562,8 @@ export function decodeBundleAt(
   if (r.pos !== bytes.length && options.allowTrailing !== true) {
     throw invalid(`${bytes.length - r.pos} octets after the bundle`, r.pos);
   }
-  return { bundle: { primary, blocks }, length: r.pos };
+  lastBundleLength = r.pos;
+  return { primary, blocks };
 }
 
 function checkExtensionData(b: CanonicalBlock, maxEid: number, strict: boolean): void {

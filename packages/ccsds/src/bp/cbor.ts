@@ -36,6 +36,11 @@ function invalid(message: string, offset: number): CcsdsError {
   return new CcsdsError(CcsdsErrorCode.INVALID_FIELD, message, { offset });
 }
 
+/** A field's name for an error message: `what`, then `n` unless negative, then `suffix`. */
+function name(what: string, n: number, suffix: string): string {
+  return n < 0 ? what + suffix : what + n + suffix;
+}
+
 /** A decoded CBOR head: major type, argument (or {@link INDEFINITE}) and where it started. */
 export interface CborHead {
   major: number;
@@ -80,33 +85,63 @@ export class CborReader {
     return this.bytes[this.pos]!;
   }
 
+  /**
+   * The last head read by {@link CborReader.readHead}: major type, argument (or
+   * {@link INDEFINITE}), additional information and offset. Reading a head through these
+   * fields allocates nothing, which matters when a bundle holds dozens of heads.
+   */
+  private hMajor = 0;
+  private hValue = 0;
+  private hInfo = 0;
+  private hOffset = 0;
+
   /** Reads one head. */
   head(what: string): CborHead {
+    this.readHead(what, -1, '');
+    return { major: this.hMajor, value: this.hValue, info: this.hInfo, offset: this.hOffset };
+  }
+
+  /**
+   * Reads one head into the `h*` fields. The name used in errors is `what`, then `n` unless
+   * it is negative, then `suffix` (built only when an error is thrown).
+   */
+  private readHead(what: string, n: number, suffix: string): void {
     const offset = this.pos;
-    const ib = this.peek(what);
+    if (offset >= this.end) this.peek(name(what, n, suffix));
+    const ib = this.bytes[offset]!;
     const major = ib >> 5;
     const info = ib & 31;
-    this.pos++;
-    if (info < 24) return { major, value: info, info, offset };
+    this.pos = offset + 1;
+    this.hMajor = major;
+    this.hInfo = info;
+    this.hOffset = offset;
+    if (info < 24) {
+      this.hValue = info;
+      return;
+    }
     if (info === 31) {
       if (major === 0 || major === 1 || major === 6) {
-        throw invalid(`${what}: indefinite length on major type ${major}`, offset);
+        throw invalid(`${name(what, n, suffix)}: indefinite length on major type ${major}`, offset);
       }
-      return { major, value: INDEFINITE, info, offset };
+      this.hValue = INDEFINITE;
+      return;
     }
-    if (info > 27) throw invalid(`${what}: reserved additional information ${info}`, offset);
-    const n = 1 << (info - 24);
-    if (this.pos + n > this.end) {
-      throw new CcsdsError(CcsdsErrorCode.TRUNCATED, `${what}: head needs ${n} more octets`, {
-        offset,
-      });
+    if (info > 27)
+      throw invalid(`${name(what, n, suffix)}: reserved additional information ${info}`, offset);
+    const len = 1 << (info - 24);
+    const p = this.pos;
+    if (p + len > this.end) {
+      throw new CcsdsError(
+        CcsdsErrorCode.TRUNCATED,
+        `${name(what, n, suffix)}: head needs ${len} more octets`,
+        { offset },
+      );
     }
     const b = this.bytes;
     let value: number;
-    const p = this.pos;
-    if (n === 1) value = b[p]!;
-    else if (n === 2) value = (b[p]! << 8) | b[p + 1]!;
-    else if (n === 4)
+    if (len === 1) value = b[p]!;
+    else if (len === 2) value = (b[p]! << 8) | b[p + 1]!;
+    else if (len === 4)
       value = ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
     else {
       const hi = ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
@@ -114,64 +149,95 @@ export class CborReader {
       if (hi > 0x1fffff && major !== 7) {
         throw new CcsdsError(
           CcsdsErrorCode.UNSUPPORTED,
-          `${what}: value above 2^53-1 is not supported`,
+          `${name(what, n, suffix)}: value above 2^53-1 is not supported`,
           { offset },
         );
       }
       value = hi * 0x100000000 + lo;
     }
-    this.pos += n;
+    this.pos = p + len;
     if (this.strict && major !== 7) {
-      const min = n === 1 ? 24 : n === 2 ? 0x100 : n === 4 ? 0x10000 : 0x100000000;
-      if (value < min) throw invalid(`${what}: CBOR head is not in its shortest form`, offset);
+      const min = len === 1 ? 24 : len === 2 ? 0x100 : len === 4 ? 0x10000 : 0x100000000;
+      if (value < min)
+        throw invalid(`${name(what, n, suffix)}: CBOR head is not in its shortest form`, offset);
     }
-    return { major, value, info, offset };
+    this.hValue = value;
   }
 
-  private expect(what: string, major: number): CborHead {
-    const h = this.head(what);
-    if (h.major !== major) {
-      throw invalid(`${what}: expected CBOR major type ${major}, got ${h.major}`, h.offset);
+  /** Reads a head of major type `major` into the `h*` fields (see {@link CborReader.readHead}). */
+  private expect(what: string, major: number, n: number, suffix: string): void {
+    this.readHead(what, n, suffix);
+    if (this.hMajor !== major) {
+      throw invalid(
+        `${name(what, n, suffix)}: expected CBOR major type ${major}, got ${this.hMajor}`,
+        this.hOffset,
+      );
     }
-    return h;
   }
 
-  /** Reads an unsigned integer. */
-  uint(what: string): number {
-    return this.expect(what, CborMajor.UNSIGNED).value;
+  /**
+   * Reads an unsigned integer. `n` (unless negative) and `suffix` complete the name `what`
+   * used in errors, so callers need not build it for every read.
+   */
+  uint(what: string, n = -1, suffix = ''): number {
+    this.expect(what, CborMajor.UNSIGNED, n, suffix);
+    return this.hValue;
   }
 
-  /** Reads a definite-length byte string (a view into the input). */
-  bytesView(what: string): Uint8Array {
-    const h = this.expect(what, CborMajor.BYTES);
-    if (h.value === INDEFINITE) throw invalid(`${what}: indefinite-length byte string`, h.offset);
-    return this.take(h.value, what);
+  /** Reads a definite-length byte string (a view into the input); `n`, `suffix` as for `uint`. */
+  bytesView(what: string, n = -1, suffix = ''): Uint8Array {
+    const len = this.bytesLength(what, n, suffix);
+    const v = this.bytes.subarray(this.pos - len, this.pos);
+    return v;
+  }
+
+  /**
+   * Reads a definite-length byte string's head and steps over its content (checked to be
+   * there); returns its length, the content being the octets just before `pos`. No view is made.
+   */
+  bytesLength(what: string, n = -1, suffix = ''): number {
+    this.expect(what, CborMajor.BYTES, n, suffix);
+    const len = this.hValue;
+    if (len === INDEFINITE)
+      throw invalid(`${name(what, n, suffix)}: indefinite-length byte string`, this.hOffset);
+    if (len > this.end - this.pos) {
+      throw new CcsdsError(
+        CcsdsErrorCode.TRUNCATED,
+        `${name(what, n, suffix)}: ${len} octets announced, ${this.end - this.pos} available`,
+        { offset: this.pos },
+      );
+    }
+    this.pos += len;
+    return len;
   }
 
   /** Reads a definite-length UTF-8 text string. */
   text(what: string, maxLength: number): string {
-    const h = this.expect(what, CborMajor.TEXT);
-    if (h.value === INDEFINITE) throw invalid(`${what}: indefinite-length text string`, h.offset);
-    if (h.value > maxLength) {
+    this.expect(what, CborMajor.TEXT, -1, '');
+    const len = this.hValue;
+    const at = this.hOffset;
+    if (len === INDEFINITE) throw invalid(`${what}: indefinite-length text string`, at);
+    if (len > maxLength) {
       throw new CcsdsError(
         CcsdsErrorCode.LIMIT_EXCEEDED,
-        `${what}: ${h.value} octets exceed the limit of ${maxLength}`,
-        { offset: h.offset },
+        `${what}: ${len} octets exceed the limit of ${maxLength}`,
+        { offset: at },
       );
     }
-    const view = this.take(h.value, what);
+    const view = this.take(len, what);
     try {
       return utf8.decode(view);
     } catch {
-      throw invalid(`${what}: not valid UTF-8`, h.offset);
+      throw invalid(`${what}: not valid UTF-8`, at);
     }
   }
 
-  /** Reads a definite-length array head and returns its element count. */
-  array(what: string): number {
-    const h = this.expect(what, CborMajor.ARRAY);
-    if (h.value === INDEFINITE) throw invalid(`${what}: indefinite-length array`, h.offset);
-    return h.value;
+  /** Reads a definite-length array head and returns its element count; `n`, `suffix` as for `uint`. */
+  array(what: string, n = -1, suffix = ''): number {
+    this.expect(what, CborMajor.ARRAY, n, suffix);
+    if (this.hValue === INDEFINITE)
+      throw invalid(`${name(what, n, suffix)}: indefinite-length array`, this.hOffset);
+    return this.hValue;
   }
 
   /** Reads a boolean (simple values 20 and 21). */

@@ -103,13 +103,13 @@ export function checkEid(eid: Eid, what = 'endpoint ID'): void {
     return;
   }
   if (eid.scheme !== 'ipn') throw bad(`${what}: unknown scheme`);
-  for (const n of [
-    eid.node,
-    eid.service,
-    ...(eid.allocator === undefined ? [] : [eid.allocator]),
-  ]) {
-    if (!Number.isSafeInteger(n) || n < 0) throw bad(`${what}: bad ipn number ${n}`);
-  }
+  checkIpnNumber(eid.node, what);
+  checkIpnNumber(eid.service, what);
+  if (eid.allocator !== undefined) checkIpnNumber(eid.allocator, what);
+}
+
+function checkIpnNumber(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw bad(`${what}: bad ipn number ${n}`);
 }
 
 /** Writes an endpoint ID as CBOR. */
@@ -144,7 +144,7 @@ export function readEid(r: CborReader, what: string, maxLength = DEFAULT_MAX_EID
     });
   }
   const schemeAt = r.pos;
-  const scheme = r.uint(`${what} scheme`);
+  const scheme = r.uint(what, -1, ' scheme');
   if (scheme === EidScheme.DTN) {
     const b = r.peek(what);
     if (b >> 5 === 0) {
@@ -165,16 +165,20 @@ export function readEid(r: CborReader, what: string, maxLength = DEFAULT_MAX_EID
   }
   if (scheme === EidScheme.IPN) {
     const at = r.pos;
-    const n = r.array(`${what} SSP`);
+    const n = r.array(what, -1, ' SSP');
     if (n === 2)
-      return { scheme: 'ipn', node: r.uint(`${what} node`), service: r.uint(`${what} service`) };
+      return {
+        scheme: 'ipn',
+        node: r.uint(what, -1, ' node'),
+        service: r.uint(what, -1, ' service'),
+      };
     if (n === 3) {
-      const allocator = r.uint(`${what} allocator`);
+      const allocator = r.uint(what, -1, ' allocator');
       return {
         scheme: 'ipn',
         allocator,
-        node: r.uint(`${what} node`),
-        service: r.uint(`${what} service`),
+        node: r.uint(what, -1, ' node'),
+        service: r.uint(what, -1, ' service'),
       };
     }
     throw new CcsdsError(CcsdsErrorCode.INVALID_FIELD, `${what}: ipn SSP has ${n} elements`, {
