@@ -23,6 +23,7 @@ import {
   type Bundle,
   type BundleDecodeOptions,
   BundleFlags,
+  type CanonicalBlock,
   CrcType,
   DTN_EPOCH_UNIX_MS,
   bundleAgeOf,
@@ -99,6 +100,10 @@ export interface BundleAgentOptions {
   /** Route for nodes without a route of their own. */
   defaultRoute?: string;
   contacts?: Contact[];
+  /**
+   * Where bundles are kept across restarts (default none: the agent holds them in memory only,
+   * as a {@link MemoryBundleStore} would, without a second copy of its index).
+   */
   store?: BundleStore;
   /** Lifetime of bundles sent without one (default 24 h). */
   defaultLifetime?: number;
@@ -197,6 +202,8 @@ interface Stored {
 /** A next hop's send window: bundles waiting for it and bundles in flight. */
 interface Link {
   address: string;
+  /** The address's scheme: the protocol of the convergence layer that reaches it. */
+  scheme: string;
   queue: Stored[];
   head: number;
   inFlight: number;
@@ -214,7 +221,8 @@ export class BundleAgent {
   private readonly routes = new Map<number, string>();
   private defaultRoute: string | undefined;
   private readonly contacts: Contact[];
-  private readonly store: BundleStore;
+  /** The caller's store; undefined when bundles live only in `stored`. */
+  private readonly store: BundleStore | undefined;
   private readonly registrations = new Map<number, Set<Registration>>();
   private readonly stored = new Map<string, Stored>();
   private readonly reassembler = new BundleReassembler();
@@ -261,7 +269,7 @@ export class BundleAgent {
       throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, 'maxInFlightBundles must be >= 1');
     this.nodeId = { scheme: 'ipn', node: options.node, service: 0 };
     this.clock = options.clock;
-    this.store = options.store ?? new MemoryBundleStore();
+    this.store = options.store;
     this.contacts = [...(options.contacts ?? [])];
     this.defaultRoute = options.defaultRoute;
     this.known = new Set([
@@ -274,11 +282,11 @@ export class BundleAgent {
     ]);
     for (const r of options.routes ?? []) this.addRoute(r.node, r.address);
     for (const c of options.clas ?? []) this.addConvergenceLayer(c);
-    for (const s of this.store.load()) {
+    for (const s of this.store?.load() ?? []) {
       try {
         this.admit(decodeBundle(s.bundle), s.bundle, s.receivedAt, s.id);
       } catch (e) {
-        this.store.delete(s.id);
+        this.store?.delete(s.id);
         this.fail(e);
       }
     }
@@ -446,27 +454,33 @@ export class BundleAgent {
       this.report(bundle, { received: true }, StatusReason.NO_ADDITIONAL_INFORMATION);
     // Extension blocks this agent cannot process (RFC 9171 §4.2.4).
     let unknown = false;
-    for (const b of bundle.blocks) if (!this.known.has(b.blockType)) unknown = true;
-    const keep = [];
-    for (const b of unknown ? bundle.blocks : []) {
-      if (this.known.has(b.blockType)) {
-        keep.push(b);
-        continue;
-      }
-      if ((b.flags & BlockFlags.REPORT_IF_UNPROCESSABLE) !== 0) {
-        this.report(bundle, { received: true }, StatusReason.BLOCK_UNSUPPORTED);
-      }
-      if ((b.flags & BlockFlags.DELETE_BUNDLE_IF_UNPROCESSABLE) !== 0) {
-        this.drop(bundle, StatusReason.BLOCK_UNSUPPORTED);
-        return;
-      }
-      if ((b.flags & BlockFlags.DISCARD_BLOCK_IF_UNPROCESSABLE) === 0) keep.push(b);
+    let hopCount = false;
+    for (const b of bundle.blocks) {
+      if (!this.known.has(b.blockType)) unknown = true;
+      else if (b.blockType === BlockType.HOP_COUNT) hopCount = true;
     }
-    if (unknown && keep.length !== bundle.blocks.length) {
-      bundle = { primary: bundle.primary, blocks: keep };
-      bytes = encodeBundle(bundle);
+    if (unknown) {
+      const keep: CanonicalBlock[] = [];
+      for (const b of bundle.blocks) {
+        if (this.known.has(b.blockType)) {
+          keep.push(b);
+          continue;
+        }
+        if ((b.flags & BlockFlags.REPORT_IF_UNPROCESSABLE) !== 0) {
+          this.report(bundle, { received: true }, StatusReason.BLOCK_UNSUPPORTED);
+        }
+        if ((b.flags & BlockFlags.DELETE_BUNDLE_IF_UNPROCESSABLE) !== 0) {
+          this.drop(bundle, StatusReason.BLOCK_UNSUPPORTED);
+          return;
+        }
+        if ((b.flags & BlockFlags.DISCARD_BLOCK_IF_UNPROCESSABLE) === 0) keep.push(b);
+      }
+      if (keep.length !== bundle.blocks.length) {
+        bundle = { primary: bundle.primary, blocks: keep };
+        bytes = encodeBundle(bundle);
+      }
     }
-    const hc = hopCountOf(bundle);
+    const hc = hopCount ? hopCountOf(bundle) : undefined;
     if (hc !== undefined && hc.count >= hc.limit && !this.isLocal(bundle)) {
       this.drop(bundle, StatusReason.HOP_LIMIT_EXCEEDED);
       return;
@@ -488,16 +502,18 @@ export class BundleAgent {
   private admit(bundle: Bundle, bytes: Uint8Array, receivedAt: number, id?: string): void {
     const key = id ?? bundleKey(bundle);
     if (this.stored.has(key)) return; // a duplicate
-    if (this.isLocal(bundle) && (this.deliveredKeys.get(key) ?? 0) > this.clock.now()) {
+    const now = this.clock.now();
+    const local = this.isLocal(bundle);
+    if (local && (this.deliveredKeys.get(key) ?? 0) > now) {
       // Delivered already: a copy the previous hop sent again (RFC 9171 §5.6 lets an agent
       // discard it); it is not delivered twice.
       this.counts.duplicates++;
-      if (id !== undefined) this.store.delete(id);
+      if (id !== undefined) this.store?.delete(id);
       return;
     }
     const expiresAt = this.expiry(bundle, receivedAt);
-    if (expiresAt <= this.clock.now()) {
-      if (id !== undefined) this.store.delete(id);
+    if (expiresAt <= now) {
+      if (id !== undefined) this.store?.delete(id);
       this.drop(bundle, StatusReason.LIFETIME_EXPIRED);
       return;
     }
@@ -509,11 +525,11 @@ export class BundleAgent {
       expiresAt,
       retry: undefined,
       sending: false,
-      local: this.isLocal(bundle),
+      local,
       queuedOn: undefined,
     };
     this.stored.set(key, s);
-    if (id === undefined) this.store.put(key, bytes, receivedAt);
+    if (id === undefined) this.store?.put(key, bytes, receivedAt);
     this.scheduleExpiry(s);
     if (s.local) this.deliver(s);
     else this.forward(s);
@@ -521,7 +537,7 @@ export class BundleAgent {
 
   private remove(s: Stored): void {
     this.stored.delete(s.id);
-    this.store.delete(s.id);
+    this.store?.delete(s.id);
     if (s.retry !== undefined) this.clock.cancelTimer(s.retry);
     s.retry = undefined;
   }
@@ -697,7 +713,15 @@ export class BundleAgent {
     }
     let link = this.links.get(address);
     if (link === undefined) {
-      link = { address, queue: [], head: 0, inFlight: 0, inFlightBytes: 0, backoff: undefined };
+      link = {
+        address,
+        scheme: address.slice(0, Math.max(0, address.indexOf('://'))),
+        queue: [],
+        head: 0,
+        inFlight: 0,
+        inFlightBytes: 0,
+        backoff: undefined,
+      };
       this.links.set(address, link);
     }
     s.queuedOn = address;
@@ -755,32 +779,36 @@ export class BundleAgent {
 
   private transmit(s: Stored, link: Link): void {
     const address = link.address;
-    const scheme = address.slice(0, Math.max(0, address.indexOf('://')));
-    const cla = this.clas.get(scheme);
+    const cla = this.clas.get(link.scheme);
     if (cla === undefined) {
       this.fail(
         new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, `no convergence layer for ${address}`),
       );
       return;
     }
-    let units: Uint8Array[];
+    // The bundle as it leaves, and its fragments when it is too long for the layer.
+    let one: Uint8Array;
+    let units: Uint8Array[] | undefined;
     try {
       const out = this.prepareForward(s);
-      units =
-        out.bytes.length > cla.maxMessageLength
-          ? fragmentBundle(out.bundle, cla.maxMessageLength).map(encodeBundle)
-          : [out.bytes];
+      one = out === s.bundle ? s.bytes : encodeBundle(out);
+      if (one.length > cla.maxMessageLength)
+        units = fragmentBundle(out, cla.maxMessageLength).map(encodeBundle);
     } catch (e) {
       this.fail(e);
       return;
     }
-    const bytes = units.reduce((n, u) => n + u.length, 0);
+    let bytes = one.length;
+    if (units !== undefined) {
+      bytes = 0;
+      for (const u of units) bytes += u.length;
+    }
     s.sending = true;
     link.inFlight++;
     link.inFlightBytes += bytes;
     const sent =
-      units.length === 1
-        ? cla.send(address, units[0]!)
+      units === undefined
+        ? cla.send(address, one)
         : Promise.all(units.map((u) => cla.send(address, u)));
     sent.then(
       () => {
@@ -821,12 +849,14 @@ export class BundleAgent {
     );
   }
 
-  /** The bundle as it leaves: previous node = this node, hop count + 1, bundle age updated. */
-  private prepareForward(s: Stored): { bundle: Bundle; bytes: Uint8Array } {
+  /**
+   * The bundle as it leaves: previous node = this node, hop count + 1, bundle age updated; the
+   * stored bundle itself (its encoding being `s.bytes`) when none of that applies.
+   */
+  private prepareForward(s: Stored): Bundle {
     let b = s.bundle;
     const fromHere = b.primary.source.scheme === 'ipn' && b.primary.source.node === this.opts.node;
-    if (fromHere && b.blocks.length === 1 && b.primary.creationTime > 0)
-      return { bundle: b, bytes: s.bytes };
+    if (fromHere && b.blocks.length === 1 && b.primary.creationTime > 0) return b;
     b = withExtensionBlock(b, BlockType.PREVIOUS_NODE, encodePreviousNodeData(this.nodeId));
     const hc = hopCountOf(b);
     if (hc !== undefined && !fromHere)
@@ -843,7 +873,7 @@ export class BundleAgent {
         encodeBundleAgeData(age + Math.max(0, this.clock.now() - s.receivedAt)),
       );
     }
-    return { bundle: b, bytes: encodeBundle(b) };
+    return b;
   }
 
   /** Stops the agent (convergence layers are left to their owner). Stored bundles stay in the store. */
@@ -857,7 +887,7 @@ export class BundleAgent {
     if (this.expiryTimer !== undefined) this.clock.cancelTimer(this.expiryTimer);
     this.expiryTimer = undefined;
     try {
-      this.store.close?.();
+      this.store?.close?.();
     } catch (e) {
       this.fail(e);
     }

@@ -97,12 +97,22 @@ abstract class WrappingCla implements ConvergenceLayer {
     }
   }
 
-  async send(to: string, bundle: Uint8Array): Promise<void> {
-    if (this.closed) throw closed();
-    this.checkBundle(bundle);
-    await this.inner.send(to, this.wrap(to, bundle));
-    this.stats.bundlesSent++;
+  send(to: string, bundle: Uint8Array): Promise<void> {
+    let sent: Promise<void>;
+    try {
+      if (this.closed) throw closed();
+      this.checkBundle(bundle);
+      sent = this.inner.send(to, this.wrap(to, bundle));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return sent.then(this.countSent);
   }
+
+  /** Counts a bundle the inner transport took (one function for every send). */
+  protected readonly countSent = (): void => {
+    this.stats.bundlesSent++;
+  };
 
   private receive(data: Uint8Array, from: string): void {
     let bundle: Uint8Array | undefined;
@@ -279,12 +289,23 @@ export class PlainConvergenceLayer extends WrappingCla {
     return this.toOuter(this.inner.address);
   }
 
+  /** The last address translated each way, and its translation (peers repeat). */
+  private lastInner = '';
+  private lastOuter = '';
+  private lastTo = '';
+  private lastToInner = '';
+
   private toOuter(a: string): string {
+    if (a === this.lastInner) return this.lastOuter;
     const p = `${this.innerScheme}://`;
-    return a.startsWith(p) ? `${this.protocol}://${a.slice(p.length)}` : a;
+    const outer = a.startsWith(p) ? `${this.protocol}://${a.slice(p.length)}` : a;
+    this.lastInner = a;
+    this.lastOuter = outer;
+    return outer;
   }
 
   private toInner(a: string): string {
+    if (a === this.lastTo && a !== '') return this.lastToInner;
     const p = `${this.protocol}://`;
     if (typeof a !== 'string' || !a.startsWith(p)) {
       throw new CcsdsError(
@@ -292,14 +313,22 @@ export class PlainConvergenceLayer extends WrappingCla {
         `expected a ${p} address, got ${JSON.stringify(a)}`,
       );
     }
-    return `${this.innerScheme}://${a.slice(p.length)}`;
+    const inner = `${this.innerScheme}://${a.slice(p.length)}`;
+    this.lastTo = a;
+    this.lastToInner = inner;
+    return inner;
   }
 
-  override async send(to: string, bundle: Uint8Array): Promise<void> {
-    if (this.closed) throw closed();
-    this.checkBundle(bundle);
-    await this.inner.send(this.toInner(to), bundle);
-    this.stats.bundlesSent++;
+  override send(to: string, bundle: Uint8Array): Promise<void> {
+    let sent: Promise<void>;
+    try {
+      if (this.closed) throw closed();
+      this.checkBundle(bundle);
+      sent = this.inner.send(this.toInner(to), bundle);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return sent.then(this.countSent);
   }
 
   protected wrap(_to: string, bundle: Uint8Array): Uint8Array {

@@ -266,36 +266,46 @@ export interface TcpclParserLimits {
 }
 
 const NEED_MORE = null;
+const EMPTY = new Uint8Array(0);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function u64(dv: DataView, at: number, what: string, offset: number): number {
-  const hi = dv.getUint32(at);
+function u16(b: Uint8Array, at: number): number {
+  return (b[at]! << 8) | b[at + 1]!;
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
+function u64(b: Uint8Array, at: number, what: string, offset: number): number {
+  const hi = u32(b, at);
   if (hi > 0x1fffff) {
     throw new CcsdsError(CcsdsErrorCode.UNSUPPORTED, `${what} above 2^53-1`, { offset });
   }
-  return hi * 0x100000000 + dv.getUint32(at + 4);
+  return hi * 0x100000000 + u32(b, at + 4);
 }
 
+/** Extension items in `buf[at, end)`; their values are copies, or views with `copy` false. */
 function parseExtensions(
   buf: Uint8Array,
   at: number,
   end: number,
   offset: number,
+  copy: boolean,
 ): ExtensionItem[] {
   const items: ExtensionItem[] = [];
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
   while (at < end) {
     if (at + 5 > end)
       throw new CcsdsError(CcsdsErrorCode.INVALID_FIELD, 'truncated extension item', { offset });
-    const len = dv.getUint16(at + 3);
+    const len = u16(buf, at + 3);
     if (at + 5 + len > end)
       throw new CcsdsError(CcsdsErrorCode.INVALID_FIELD, 'extension item overruns its field', {
         offset,
       });
     items.push({
       flags: buf[at]!,
-      itemType: dv.getUint16(at + 1),
-      value: buf.slice(at + 5, at + 5 + len),
+      itemType: u16(buf, at + 1),
+      value: copy ? buf.slice(at + 5, at + 5 + len) : buf.subarray(at + 5, at + 5 + len),
     });
     at += 5 + len;
   }
@@ -307,28 +317,79 @@ function parseExtensions(
  * more octets are needed (see `partialSegments`). Lengths are checked against the limits before
  * waiting for data, so a
  * peer claiming 2^60 octets is refused at once (`LIMIT_EXCEEDED`). An unknown type is
- * `UNSUPPORTED` with the type in the message.
+ * `UNSUPPORTED` with the type in the message. Segment data and extension values are copies.
  */
 export function parseTcpclMessage(
   buf: Uint8Array,
   limits: TcpclParserLimits = {},
   offset = 0,
 ): { message: TcpclMessage; length: number; missing?: number } | null {
-  if (buf.length < 1) return NEED_MORE;
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  const type = buf[0]!;
-  const maxSeg = limits.maxSegmentLength ?? 1 << 20;
-  const maxExt = limits.maxExtensionsLength ?? 1 << 16;
+  return parseMessageAt(
+    buf,
+    0,
+    limits.maxSegmentLength ?? 1 << 20,
+    limits.maxExtensionsLength ?? 1 << 16,
+    limits.partialSegments === true,
+    offset,
+    undefined,
+  );
+}
+
+/**
+ * Where a session's parser puts segment data: `n` octets of fresh memory (the caller fills
+ * them), for the data of a segment that arrived or is arriving.
+ */
+type SegmentAllocator = (n: number) => Uint8Array;
+
+/**
+ * A session's segment memory: the data of small segments (up to {@link SEGMENT_SLAB_MAX}
+ * octets) is cut one after another from shared slabs of {@link SEGMENT_SLAB_SIZE} octets, as
+ * encoded bundles are (an allocation of its own per 1 KiB segment cost as much as the rest of
+ * its parsing); larger data gets a buffer of its own. A slab is never written twice, and is
+ * freed once no segment cut from it is referenced.
+ */
+function segmentMemory(n: number): Uint8Array {
+  if (n > SEGMENT_SLAB_MAX) return new Uint8Array(n);
+  if (segmentSlabUsed + n > segmentSlab.length) {
+    segmentSlab = new Uint8Array(SEGMENT_SLAB_SIZE);
+    segmentSlabUsed = 0;
+  }
+  const v = segmentSlab.subarray(segmentSlabUsed, segmentSlabUsed + n);
+  segmentSlabUsed += n;
+  return v;
+}
+const SEGMENT_SLAB_SIZE = 16_384;
+const SEGMENT_SLAB_MAX = 4096;
+let segmentSlab = new Uint8Array(0);
+let segmentSlabUsed = 0;
+
+/**
+ * {@link parseTcpclMessage} on the octets of `buf` from `pos` (lengths are counted from
+ * there). With `alloc` (a session's parser) segment data goes into memory from `alloc` and
+ * extension values are views into `buf`; without it both are copies of their own.
+ */
+function parseMessageAt(
+  buf: Uint8Array,
+  pos: number,
+  maxSeg: number,
+  maxExt: number,
+  partialSegments: boolean,
+  offset: number,
+  alloc: SegmentAllocator | undefined,
+): { message: TcpclMessage; length: number; missing?: number } | null {
+  const avail = buf.length - pos;
+  if (avail < 1) return NEED_MORE;
+  const type = buf[pos]!;
   switch (type) {
     case 0x01: {
-      if (buf.length < 10) return NEED_MORE;
-      const flags = buf[1]!;
-      const transferId = u64(dv, 2, 'transfer ID', offset);
+      if (avail < 10) return NEED_MORE;
+      const flags = buf[pos + 1]!;
+      const transferId = u64(buf, pos + 2, 'transfer ID', offset);
       let at = 10;
       let extensions: ExtensionItem[] | undefined;
       if ((flags & TransferFlags.START) !== 0) {
-        if (buf.length < 14) return NEED_MORE;
-        const el = dv.getUint32(10);
+        if (avail < 14) return NEED_MORE;
+        const el = u32(buf, pos + 10);
         if (el > maxExt) {
           throw new CcsdsError(
             CcsdsErrorCode.LIMIT_EXCEEDED,
@@ -336,13 +397,12 @@ export function parseTcpclMessage(
             { offset },
           );
         }
-        if (buf.length < 14 + el) return NEED_MORE;
-        extensions = parseExtensions(buf, 14, 14 + el, offset);
+        if (avail < 14 + el) return NEED_MORE;
+        extensions = parseExtensions(buf, pos + 14, pos + 14 + el, offset, alloc === undefined);
         at = 14 + el;
       }
-      if (buf.length < at + 8) return NEED_MORE;
-      const hi = dv.getUint32(at);
-      const n = hi * 0x100000000 + dv.getUint32(at + 4);
+      if (avail < at + 8) return NEED_MORE;
+      const n = u32(buf, pos + at) * 0x100000000 + u32(buf, pos + at + 4);
       if (n > maxSeg) {
         throw new CcsdsError(
           CcsdsErrorCode.LIMIT_EXCEEDED,
@@ -350,14 +410,16 @@ export function parseTcpclMessage(
           { offset },
         );
       }
-      const whole = buf.length >= at + 8 + n;
-      if (!whole && limits.partialSegments !== true) return NEED_MORE;
+      const whole = avail >= at + 8 + n;
+      if (!whole && !partialSegments) return NEED_MORE;
       // The data is copied out (into a buffer of exactly its length when it is still arriving).
+      const from = pos + at + 8;
+      const have = whole ? n : avail - at - 8;
       let data: Uint8Array;
-      if (whole) data = buf.slice(at + 8, at + 8 + n);
+      if (alloc === undefined && whole) data = buf.slice(from, from + n);
       else {
-        data = new Uint8Array(n);
-        data.set(buf.subarray(at + 8));
+        data = alloc === undefined ? new Uint8Array(n) : alloc(n);
+        data.set(buf.subarray(from, from + have));
       }
       const message: TcpclMessage =
         extensions === undefined
@@ -365,47 +427,54 @@ export function parseTcpclMessage(
           : { type: 0x01, flags, transferId, extensions, data };
       return whole
         ? { message, length: at + 8 + n }
-        : { message, length: buf.length, missing: at + 8 + n - buf.length };
+        : { message, length: avail, missing: n - have };
     }
     case 0x02:
-      if (buf.length < 18) return NEED_MORE;
+      if (avail < 18) return NEED_MORE;
       return {
         message: {
           type: 0x02,
-          flags: buf[1]!,
-          transferId: u64(dv, 2, 'transfer ID', offset),
-          acknowledgedLength: u64(dv, 10, 'acknowledged length', offset),
+          flags: buf[pos + 1]!,
+          transferId: u64(buf, pos + 2, 'transfer ID', offset),
+          acknowledgedLength: u64(buf, pos + 10, 'acknowledged length', offset),
         },
         length: 18,
       };
     case 0x03:
-      if (buf.length < 10) return NEED_MORE;
+      if (avail < 10) return NEED_MORE;
       return {
-        message: { type: 0x03, reason: buf[1]!, transferId: u64(dv, 2, 'transfer ID', offset) },
+        message: {
+          type: 0x03,
+          reason: buf[pos + 1]!,
+          transferId: u64(buf, pos + 2, 'transfer ID', offset),
+        },
         length: 10,
       };
     case 0x04:
       return { message: { type: 0x04 }, length: 1 };
     case 0x05:
-      if (buf.length < 3) return NEED_MORE;
-      return { message: { type: 0x05, flags: buf[1]!, reason: buf[2]! }, length: 3 };
+      if (avail < 3) return NEED_MORE;
+      return { message: { type: 0x05, flags: buf[pos + 1]!, reason: buf[pos + 2]! }, length: 3 };
     case 0x06:
-      if (buf.length < 3) return NEED_MORE;
-      return { message: { type: 0x06, reason: buf[1]!, rejectedType: buf[2]! }, length: 3 };
+      if (avail < 3) return NEED_MORE;
+      return {
+        message: { type: 0x06, reason: buf[pos + 1]!, rejectedType: buf[pos + 2]! },
+        length: 3,
+      };
     case 0x07: {
-      if (buf.length < 21) return NEED_MORE;
-      const idLen = dv.getUint16(19);
-      if (buf.length < 25 + idLen) return NEED_MORE;
-      const el = dv.getUint32(21 + idLen);
+      if (avail < 21) return NEED_MORE;
+      const idLen = u16(buf, pos + 19);
+      if (avail < 25 + idLen) return NEED_MORE;
+      const el = u32(buf, pos + 21 + idLen);
       if (el > maxExt) {
         throw new CcsdsError(CcsdsErrorCode.LIMIT_EXCEEDED, `session extensions of ${el} octets`, {
           offset,
         });
       }
-      if (buf.length < 25 + idLen + el) return NEED_MORE;
+      if (avail < 25 + idLen + el) return NEED_MORE;
       let nodeId: string;
       try {
-        nodeId = utf8.decode(buf.subarray(21, 21 + idLen));
+        nodeId = utf8.decode(buf.subarray(pos + 21, pos + 21 + idLen));
       } catch {
         throw new CcsdsError(CcsdsErrorCode.INVALID_FIELD, 'node ID is not UTF-8', {
           offset: offset + 21,
@@ -414,11 +483,12 @@ export function parseTcpclMessage(
       return {
         message: {
           type: 0x07,
-          keepaliveInterval: dv.getUint16(1),
-          segmentMru: u64(dv, 3, 'segment MRU', offset),
-          transferMru: u64(dv, 11, 'transfer MRU', offset),
+          keepaliveInterval: u16(buf, pos + 1),
+          segmentMru: u64(buf, pos + 3, 'segment MRU', offset),
+          transferMru: u64(buf, pos + 11, 'transfer MRU', offset),
           nodeId,
-          extensions: parseExtensions(buf, 25 + idLen, 25 + idLen + el, offset),
+          // Session extension items are kept by nobody past this message, but are few: copies.
+          extensions: parseExtensions(buf, pos + 25 + idLen, pos + 25 + idLen + el, offset, true),
         },
         length: 25 + idLen + el,
       };
@@ -527,7 +597,9 @@ export class TcpclSession {
   peerTransferMru = 0;
   private readonly io: TcpclIo;
   private readonly opts: Required<TcpclSessionOptions>;
-  private buf: Uint8Array = new Uint8Array(0);
+  /** Received octets not parsed yet: `buf` from `bufPos` on. */
+  private buf: Uint8Array = EMPTY;
+  private bufPos = 0;
   /** A segment whose header arrived and whose data is still arriving. */
   private partial: { message: TcpclMessage; missing: number } | undefined;
   /** Our own receive buffer when `buf` is a view into it, and the end of its valid octets. */
@@ -783,53 +855,69 @@ export class TcpclSession {
       }
       if (chunk.length === 0 || this.isClosed()) return;
     }
-    if (this.buf.length === 0) {
+    if (this.bufPos === this.buf.length) {
       this.buf = chunk;
+      this.bufPos = 0;
       this.own = undefined;
     } else this.append(chunk);
     try {
       for (;;) {
         if (!this.contactReceived) {
-          if (this.buf.length < 6) return;
-          this.onContactHeader(this.buf.subarray(0, 6));
-          this.buf = this.buf.subarray(6);
+          if (this.buf.length - this.bufPos < 6) return;
+          this.onContactHeader(this.buf.subarray(this.bufPos, this.bufPos + 6));
+          this.bufPos += 6;
           if (this.isClosed()) return;
           continue;
         }
         if (this.tlsPending) {
           // Nothing may come between the contact header and the TLS handshake.
-          if (this.buf.length > 0)
+          if (this.buf.length > this.bufPos)
             throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'octets before the TLS handshake');
           return;
         }
-        const r = parseTcpclMessage(this.buf, {
-          maxSegmentLength: this.opts.segmentMru,
-          maxExtensionsLength: 1 << 16,
-          partialSegments: true,
-        });
+        const r = parseMessageAt(
+          this.buf,
+          this.bufPos,
+          this.opts.segmentMru,
+          1 << 16,
+          true,
+          0,
+          segmentMemory,
+        );
         if (r === null) return;
-        this.buf = this.buf.subarray(r.length);
+        this.bufPos += r.length;
         if (r.missing !== undefined) {
           this.partial = { message: r.message, missing: r.missing };
-          this.buf = new Uint8Array(0);
+          this.buf = EMPTY;
+          this.bufPos = 0;
           this.own = undefined;
           return;
+        }
+        if (this.bufPos === this.buf.length) {
+          // All parsed: the chunk is let go (a view would keep it).
+          this.buf = EMPTY;
+          this.bufPos = 0;
         }
         this.onMessage(r.message);
         if (this.isClosed()) return;
       }
     } catch (e) {
       this.fail(e instanceof Error ? e : new Error(String(e)));
-      if (e instanceof CcsdsError && e.code === CcsdsErrorCode.UNSUPPORTED && this.buf.length > 0) {
+      if (
+        e instanceof CcsdsError &&
+        e.code === CcsdsErrorCode.UNSUPPORTED &&
+        this.buf.length > this.bufPos
+      ) {
         void this.write(
           encodeTcpclMessage({
             type: 0x06,
             reason: RejectReason.TYPE_UNKNOWN,
-            rejectedType: this.buf[0]!,
+            rejectedType: this.buf[this.bufPos]!,
           }),
         );
       }
-      this.buf = new Uint8Array(0);
+      this.buf = EMPTY;
+      this.bufPos = 0;
       this.own = undefined;
       this.terminate(
         e instanceof CcsdsError && e.code === CcsdsErrorCode.LIMIT_EXCEEDED
@@ -846,12 +934,14 @@ export class TcpclSession {
    * message arriving in many small chunks costs one copy per octet (not one per chunk).
    */
   private append(chunk: Uint8Array): void {
-    const need = this.buf.length + chunk.length;
+    const rest = this.buf.subarray(this.bufPos);
+    const need = rest.length + chunk.length;
     const own = this.own;
+    this.bufPos = 0;
     if (
       own !== undefined &&
-      this.buf.buffer === own.buffer &&
-      this.buf.byteOffset + this.buf.length === own.byteOffset + this.ownEnd &&
+      rest.buffer === own.buffer &&
+      rest.byteOffset + rest.length === own.byteOffset + this.ownEnd &&
       this.ownEnd + chunk.length <= own.length
     ) {
       own.set(chunk, this.ownEnd);
@@ -860,8 +950,8 @@ export class TcpclSession {
       return;
     }
     const b = new Uint8Array(Math.max(need * 2, 1 << 16));
-    b.set(this.buf);
-    b.set(chunk, this.buf.length);
+    b.set(rest);
+    b.set(chunk, rest.length);
     this.own = b;
     this.ownEnd = need;
     this.buf = b.subarray(0, need);
@@ -1043,7 +1133,6 @@ export class TcpclSession {
   private onSegment(m: Extract<TcpclMessage, { type: 0x01 }>): void {
     const start = (m.flags & TransferFlags.START) !== 0;
     if (start) {
-      this.incoming = { id: m.transferId, parts: [], length: 0, refused: false };
       let critical: ExtensionItem | undefined;
       let len: ExtensionItem | undefined;
       for (const x of m.extensions ?? []) {
@@ -1054,10 +1143,21 @@ export class TcpclSession {
       if (critical !== undefined) refuse = RefuseReason.EXTENSION_FAILURE;
       else if (this.state === 'ending') refuse = RefuseReason.SESSION_TERMINATING;
       else if (len !== undefined && len.value.length === 8) {
-        const dv = new DataView(len.value.buffer, len.value.byteOffset, 8);
-        if (dv.getUint32(0) * 0x100000000 + dv.getUint32(4) > this.opts.transferMru)
+        if (u32(len.value, 0) * 0x100000000 + u32(len.value, 4) > this.opts.transferMru)
           refuse = RefuseReason.NO_RESOURCES;
       }
+      if (
+        refuse === undefined &&
+        (m.flags & TransferFlags.END) !== 0 &&
+        m.data.length <= this.opts.transferMru
+      ) {
+        // A transfer in one segment (the common case): acknowledged and delivered at once.
+        this.incoming = undefined;
+        this.acknowledge(m.flags, m.transferId, m.data.length);
+        this.emit('bundle', m.data);
+        return;
+      }
+      this.incoming = { id: m.transferId, parts: [], length: 0, refused: false };
       if (refuse !== undefined) this.refuse(refuse);
     }
     const t = this.incoming;
@@ -1072,13 +1172,7 @@ export class TcpclSession {
       return;
     }
     t.parts.push(m.data);
-    // Acknowledged through the outbox: written with the other messages of this chunk.
-    const at = this.reserve(18);
-    const b = this.outBuf!;
-    b[at] = TcpclMessageType.XFER_ACK;
-    b[at + 1] = m.flags;
-    put64be(b, at + 2, m.transferId);
-    put64be(b, at + 10, t.length);
+    this.acknowledge(m.flags, m.transferId, t.length);
     if ((m.flags & TransferFlags.END) !== 0) {
       this.incoming = undefined;
       let data: Uint8Array;
@@ -1093,6 +1187,16 @@ export class TcpclSession {
       }
       this.emit('bundle', data);
     }
+  }
+
+  /** Acknowledges a segment through the outbox: written with the other messages of this chunk. */
+  private acknowledge(flags: number, transferId: number, length: number): void {
+    const at = this.reserve(18);
+    const b = this.outBuf!;
+    b[at] = TcpclMessageType.XFER_ACK;
+    b[at + 1] = flags;
+    put64be(b, at + 2, transferId);
+    put64be(b, at + 10, length);
   }
 
   private refuse(reason: number): void {
