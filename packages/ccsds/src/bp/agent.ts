@@ -23,6 +23,7 @@ import {
   type Bundle,
   type BundleDecodeOptions,
   BundleFlags,
+  type BundleInit,
   type CanonicalBlock,
   CrcType,
   DTN_EPOCH_UNIX_MS,
@@ -197,6 +198,8 @@ interface Stored {
   local: boolean;
   /** Next hop whose queue holds it. */
   queuedOn: string | undefined;
+  /** Its place in the agent's expiry heap (-1: not there). */
+  heapIndex: number;
 }
 
 /** A next hop's send window: bundles waiting for it and bundles in flight. */
@@ -284,7 +287,7 @@ export class BundleAgent {
     for (const c of options.clas ?? []) this.addConvergenceLayer(c);
     for (const s of this.store?.load() ?? []) {
       try {
-        this.admit(decodeBundle(s.bundle), s.bundle, s.receivedAt, s.id);
+        this.admit(decodeBundle(s.bundle), s.bundle, s.receivedAt, this.clock.now(), s.id);
       } catch (e) {
         this.store?.delete(s.id);
         this.fail(e);
@@ -372,13 +375,14 @@ export class BundleAgent {
   ): Promise<Bundle> {
     if (this.closed) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'agent is closed');
     const dest = typeof destination === 'string' ? this.parseDestination(destination) : destination;
-    const now = this.dtnTime();
+    const clockNow = this.clock.now();
+    const now = Math.max(0, clockNow - DTN_EPOCH_UNIX_MS);
     if (now !== this.lastTime) {
       this.lastTime = now;
       this.seq = 0;
     }
     const source: IpnEid = { scheme: 'ipn', node: this.opts.node, service: options.service ?? 1 };
-    const bundle = createBundle({
+    const init: BundleInit = {
       destination: dest,
       source,
       reportTo: options.reportTo ?? source,
@@ -388,9 +392,10 @@ export class BundleAgent {
       lifetime: options.lifetime ?? this.opts.defaultLifetime ?? 86_400_000,
       flags: options.flags ?? 0,
       crcType: options.crcType ?? CrcType.CRC32C,
-      ...(options.hopLimit === undefined ? {} : { hopLimit: options.hopLimit }),
-    });
-    this.admit(bundle, encodeBundle(bundle), this.clock.now());
+    };
+    if (options.hopLimit !== undefined) init.hopLimit = options.hopLimit;
+    const bundle = createBundle(init);
+    this.admit(bundle, encodeBundle(bundle), clockNow, clockNow);
     return bundle;
   }
 
@@ -485,7 +490,8 @@ export class BundleAgent {
       this.drop(bundle, StatusReason.HOP_LIMIT_EXCEEDED);
       return;
     }
-    this.admit(bundle, bytes, this.clock.now());
+    const now = this.clock.now();
+    this.admit(bundle, bytes, now, now);
   }
 
   private isLocal(b: Bundle): boolean {
@@ -499,10 +505,16 @@ export class BundleAgent {
     return receivedAt + p.lifetime - (bundleAgeOf(bundle) ?? 0);
   }
 
-  private admit(bundle: Bundle, bytes: Uint8Array, receivedAt: number, id?: string): void {
+  /** Takes a bundle in (`now`: the clock's time, read once by the caller). */
+  private admit(
+    bundle: Bundle,
+    bytes: Uint8Array,
+    receivedAt: number,
+    now: number,
+    id?: string,
+  ): void {
     const key = id ?? bundleKey(bundle);
     if (this.stored.has(key)) return; // a duplicate
-    const now = this.clock.now();
     const local = this.isLocal(bundle);
     if (local && (this.deliveredKeys.get(key) ?? 0) > now) {
       // Delivered already: a copy the previous hop sent again (RFC 9171 §5.6 lets an agent
@@ -527,6 +539,7 @@ export class BundleAgent {
       sending: false,
       local,
       queuedOn: undefined,
+      heapIndex: -1,
     };
     this.stored.set(key, s);
     if (id === undefined) this.store?.put(key, bytes, receivedAt);
@@ -536,6 +549,7 @@ export class BundleAgent {
   }
 
   private remove(s: Stored): void {
+    if (s.heapIndex >= 0) heapRemove(this.expiries, s);
     this.stored.delete(s.id);
     this.store?.delete(s.id);
     if (s.retry !== undefined) this.clock.cancelTimer(s.retry);
@@ -544,15 +558,11 @@ export class BundleAgent {
 
   /**
    * Lifetimes: one clock timer for the earliest expiry over a min-heap of stored bundles (not a
-   * timer per bundle). Bundles removed meanwhile are skipped when they reach the top; the heap
-   * is rebuilt when such leftovers outnumber the stored bundles.
+   * timer per bundle). A bundle leaves the heap when it leaves the store (each knows its place),
+   * so the heap holds no bundle that is gone.
    */
   private scheduleExpiry(s: Stored): void {
-    const h = this.expiries;
-    if (h.length > 2 * this.stored.size + 64) {
-      h.length = 0;
-      for (const x of this.stored.values()) heapPush(h, x);
-    } else heapPush(h, s);
+    heapPush(this.expiries, s);
     if (s.expiresAt < this.expiryAt) this.armExpiry();
   }
 
@@ -608,7 +618,10 @@ export class BundleAgent {
       dtnTime: now,
       sequenceNumber: this.seq++,
     });
-    queueMicrotask(() => this.admit(rep, encodeBundle(rep), this.clock.now()));
+    queueMicrotask(() => {
+      const now = this.clock.now();
+      this.admit(rep, encodeBundle(rep), now, now);
+    });
   }
 
   private deliver(s: Stored): void {
@@ -623,7 +636,8 @@ export class BundleAgent {
         this.fail(e);
         return;
       }
-      if (whole !== undefined) this.admit(whole, encodeBundle(whole), s.receivedAt);
+      if (whole !== undefined)
+        this.admit(whole, encodeBundle(whole), s.receivedAt, this.clock.now());
       return;
     }
     if ((p.flags & BundleFlags.ADMIN_RECORD) !== 0) {
@@ -906,33 +920,57 @@ function settle(s: Stored, link: Link, bytes: number): void {
 }
 
 function heapPush(h: Stored[], s: Stored): void {
-  let i = h.length;
   h.push(s);
+  siftUp(h, h.length - 1, s);
+}
+
+/** Moves `s` from place `i` towards the top while its parent expires later. */
+function siftUp(h: Stored[], i: number, s: Stored): void {
   while (i > 0) {
     const p = (i - 1) >> 1;
-    if (h[p]!.expiresAt <= s.expiresAt) break;
-    h[i] = h[p]!;
+    const parent = h[p]!;
+    if (parent.expiresAt <= s.expiresAt) break;
+    h[i] = parent;
+    parent.heapIndex = i;
     i = p;
   }
   h[i] = s;
+  s.heapIndex = i;
 }
 
-function heapPop(h: Stored[]): Stored | undefined {
-  const top = h[0];
-  const last = h.pop();
-  if (top === undefined || last === undefined || h.length === 0) return top;
-  let i = 0;
+/** Moves `s` from place `i` towards the bottom while a child expires earlier. */
+function siftDown(h: Stored[], i: number, s: Stored): void {
   for (;;) {
     const l = 2 * i + 1;
     if (l >= h.length) break;
     const r = l + 1;
     const c = r < h.length && h[r]!.expiresAt < h[l]!.expiresAt ? r : l;
-    if (h[c]!.expiresAt >= last.expiresAt) break;
-    h[i] = h[c]!;
+    const child = h[c]!;
+    if (child.expiresAt >= s.expiresAt) break;
+    h[i] = child;
+    child.heapIndex = i;
     i = c;
   }
-  h[i] = last;
+  h[i] = s;
+  s.heapIndex = i;
+}
+
+function heapPop(h: Stored[]): Stored | undefined {
+  const top = h[0];
+  if (top === undefined) return undefined;
+  heapRemove(h, top);
   return top;
+}
+
+/** Takes `s` out of the heap. */
+function heapRemove(h: Stored[], s: Stored): void {
+  const i = s.heapIndex;
+  s.heapIndex = -1;
+  const last = h.pop()!;
+  if (last === s) return;
+  // The last element takes the hole and moves up or down to its place.
+  if (i > 0 && h[(i - 1) >> 1]!.expiresAt > last.expiresAt) siftUp(h, i, last);
+  else siftDown(h, i, last);
 }
 
 /** Formats a bundle's identity for logs: `source@time.seq -> destination`. */

@@ -746,20 +746,22 @@ export function createBundle(init: BundleInit): Bundle {
     sequenceNumber: init.sequenceNumber ?? 0,
     lifetime: init.lifetime ?? 86_400_000,
   };
+  const payload: CanonicalBlock = {
+    blockType: BlockType.PAYLOAD,
+    blockNumber: 1,
+    flags: 0,
+    crcType: init.payloadCrcType ?? CrcType.NONE,
+    data: init.payload,
+  };
+  const ext = init.extensionBlocks;
   let bundle: Bundle = {
     primary,
-    blocks: [
-      ...(init.extensionBlocks ?? []).filter((b) => b.blockNumber !== 0),
-      {
-        blockType: BlockType.PAYLOAD,
-        blockNumber: 1,
-        flags: 0,
-        crcType: init.payloadCrcType ?? CrcType.NONE,
-        data: init.payload,
-      },
-    ],
+    blocks:
+      ext === undefined || ext.length === 0
+        ? [payload]
+        : [...ext.filter((b) => b.blockNumber !== 0), payload],
   };
-  for (const b of init.extensionBlocks ?? []) {
+  for (const b of ext ?? []) {
     if (b.blockNumber === 0) {
       bundle = withExtensionBlock(bundle, b.blockType, b.data, {
         flags: b.flags,

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { SimulatedClock, toHex } from 'ccsds/core';
+import { SeededRandom, SimulatedClock, toHex } from 'ccsds/core';
 import { MemoryNetwork } from 'ccsds/transport';
 import {
   BlockFlags,
@@ -101,6 +101,51 @@ test('agent: bundles wait for the next contact, and expire (with a deletion repo
   assert.deepEqual(reports, [StatusReason.LIFETIME_EXPIRED]);
   assert.equal(a.storedCount, 0);
   assert.equal(b.storedCount, 0);
+});
+
+test('agent: each stored bundle expires at its own lifetime, also after others left the store out of order', async () => {
+  const clock = new SimulatedClock({ startTime: T0 });
+  const net = new MemoryNetwork();
+  const a = node(net, clock, 1, []);
+  const rnd = new SeededRandom(9);
+  // Bundles for two local services with no registration yet: both wait in the store.
+  const expiry = new Map<number, number>(); // sequence number -> expiry time
+  for (let i = 0; i < 300; i++) {
+    const lifetime = 1_000 + rnd.nextInt(100_000);
+    const b = await a.send(`ipn:1.${1 + (i % 2)}`, new Uint8Array([i & 0xff]), { lifetime });
+    if (i % 2 === 1) expiry.set(b.primary.sequenceNumber, T0 + lifetime);
+  }
+  assert.equal(a.storedCount, 300);
+  const deleted: { seq: number; at: number }[] = [];
+  a.events.on('deleted', (b, reason) => {
+    assert.equal(reason, StatusReason.LIFETIME_EXPIRED);
+    deleted.push({ seq: b.primary.sequenceNumber, at: clock.now() });
+  });
+  clock.advance(500);
+  // Service 1 registers: its 150 bundles are delivered and leave the store (and the expiry
+  // heap) from all over it.
+  let delivered = 0;
+  a.register(1).events.on('bundle', () => delivered++);
+  await flushMicrotasks();
+  assert.equal(delivered, 150);
+  assert.equal(a.storedCount, 150);
+  for (let t = 0; t < 102_000; t += 250) {
+    clock.advance(250);
+    await flushMicrotasks();
+  }
+  assert.equal(a.storedCount, 0);
+  // Exactly the bundles for service 2 expired, each within one step after its expiry time.
+  assert.deepEqual(
+    deleted.map((d) => d.seq).sort((x, y) => x - y),
+    [...expiry.keys()].sort((x, y) => x - y),
+  );
+  for (const d of deleted) {
+    const e = expiry.get(d.seq)!;
+    assert.ok(
+      d.at >= e && d.at < e + 250,
+      `bundle ${d.seq} expired at ${d.at - T0}, due ${e - T0}`,
+    );
+  }
 });
 
 test('agent: the store keeps bundles across restarts until forwarded', async () => {
