@@ -9,7 +9,10 @@
  * a 20 ms stall counts what is in flight as lost (the loss is printed). Over TCPCLv4 a bundle
  * counts as forwarded only once the peer acknowledged it; the application keeps up to 16 MiB
  * (256 bundles) sent but not delivered, and the agent's send window (64 bundles, 4 MiB in flight)
- * paces the session.
+ * paces the session. The bare TCP pair's receiver splits the stream into its messages (a view
+ * per message, a copy for one spanning two reads), the least a receiver of messages over TCP
+ * does, as the bare UDP receiver gets each datagram as a buffer of its own; the rate of a bare
+ * pair that only counts octets is printed too, with the ratio to it.
  */
 import { createSocket } from 'node:dgram';
 import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
@@ -32,7 +35,7 @@ import {
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BenchResult, type Work, measureCase, report } from './harness.js';
+import { type BenchResult, type Work, formatThroughput, measureCase, report } from './harness.js';
 
 const LAYER = 'bp';
 /** UDP: at most 32 bundles and 128 KiB in flight (Linux caps socket buffers near 208 KiB). */
@@ -209,16 +212,74 @@ async function bareUdp(size: number, n: number, work: Work): Promise<BenchResult
   }
 }
 
-async function bareTcp(size: number, n: number, work: Work): Promise<BenchResult> {
+/**
+ * The bare TCP pair: one socket writes `n` frames (a 4-octet length, then the message) as fast
+ * as the socket takes them. With `split` the receiver splits the stream into its messages, as
+ * the receiver of any message protocol over TCP must, and does nothing else with them: a
+ * message inside one chunk is a view of it, a message spanning chunks is copied together into
+ * a buffer of its own (TCPCL's receiver does the same with a segment). Without `split` it only
+ * counts octets (a stream's rate, not a message rate).
+ */
+async function bareTcp(size: number, n: number, work: Work, split: boolean): Promise<BenchResult> {
   const frameLength = 4 + size;
   let octets = 0;
   let got = 0;
   let wake: (() => void) | undefined;
+  let last: Uint8Array | undefined; // the last message, so splitting cannot be optimised away
+  // Splitting state: a length still arriving (its octets in `head`), or a message spanning
+  // chunks (`spanning`, `filled` octets of it there).
+  const head = new Uint8Array(4);
+  let headLength = 0;
+  let spanning: Uint8Array | undefined;
+  let filled = 0;
+  const splitChunk = (d: Uint8Array): number => {
+    let whole = 0;
+    let at = 0;
+    while (at < d.length) {
+      if (spanning !== undefined) {
+        const k = Math.min(spanning.length - filled, d.length - at);
+        spanning.set(d.subarray(at, at + k), filled);
+        filled += k;
+        at += k;
+        if (filled === spanning.length) {
+          last = spanning;
+          spanning = undefined;
+          whole++;
+        }
+        continue;
+      }
+      if (headLength > 0 || d.length - at < 4) {
+        while (headLength < 4 && at < d.length) head[headLength++] = d[at++]!;
+        if (headLength < 4) break;
+        headLength = 0;
+        spanning = new Uint8Array(
+          ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0,
+        );
+        filled = 0;
+        continue;
+      }
+      const len = ((d[at]! << 24) | (d[at + 1]! << 16) | (d[at + 2]! << 8) | d[at + 3]!) >>> 0;
+      at += 4;
+      if (d.length - at >= len) {
+        last = d.subarray(at, at + len);
+        at += len;
+        whole++;
+      } else {
+        spanning = new Uint8Array(len);
+        filled = 0;
+      }
+    }
+    return whole;
+  };
   const server = createServer((s) =>
     s.on('data', (d: Uint8Array) => {
-      octets += d.length;
-      const whole = Math.floor(octets / frameLength);
-      octets -= whole * frameLength;
+      let whole: number;
+      if (split) whole = splitChunk(d);
+      else {
+        octets += d.length;
+        whole = Math.floor(octets / frameLength);
+        octets -= whole * frameLength;
+      }
       got += whole;
       if (whole > 0) wake?.();
     }),
@@ -230,9 +291,10 @@ async function bareTcp(size: number, n: number, work: Work): Promise<BenchResult
   sock.setNoDelay(true);
   const frame = new Uint8Array(frameLength).fill(0x5a);
   new DataView(frame.buffer).setUint32(0, size);
+  let result: BenchResult;
   try {
-    return await measureCase(
-      'bare node:net',
+    result = await measureCase(
+      split ? 'bare node:net, messages split' : 'bare node:net',
       async () => {
         const target = got + n;
         for (let i = 0; i < n; i++) {
@@ -246,6 +308,8 @@ async function bareTcp(size: number, n: number, work: Work): Promise<BenchResult
     sock.destroy();
     await new Promise<void>((r) => server.close(() => r()));
   }
+  if (split && last?.length !== size) throw new Error('the bare TCP receiver split no message');
+  return result;
 }
 
 /**
@@ -355,7 +419,8 @@ export async function run(): Promise<void> {
       console.log(
         `${LAYER}   (UDP ${size} B: ${((100 * la.lost) / la.sent).toFixed(2)}% lost agent to agent, ${((100 * lb.lost) / lb.sent).toFixed(2)}% bare)`,
       );
-    const tcpPeer = await bareTcp(wire, n, work);
+    const tcpStream = await bareTcp(wire, n, work, false);
+    const tcpPeer = await bareTcp(wire, n, work, true);
     const tcpcl = await forwarding(
       `agent to agent over TCPCLv4, ${size} B payload`,
       async () => [
@@ -368,5 +433,8 @@ export async function run(): Promise<void> {
       tcpclWindow(size),
     );
     report(LAYER, tcpcl, work, tcpPeer);
+    console.log(
+      `${LAYER}   (TCPCLv4 ${size} B: ${(tcpStream.seconds / tcpcl.seconds).toFixed(2)}x a bare node:net pair that only counts octets: ${formatThroughput(tcpStream, work)})`,
+    );
   }
 }
