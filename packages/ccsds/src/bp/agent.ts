@@ -42,6 +42,7 @@ import {
 import { BpsecStatusReason, type SecurityKey, verifyBib } from './bpsec.js';
 import type { ConvergenceLayer } from './cla.js';
 import { type Eid, type IpnEid, formatEid, parseEid } from './eid.js';
+import { DeliveredMemory } from './delivered-memory.js';
 import { BundleReassembler, fragmentBundle } from './fragment.js';
 
 /** Persistent storage of bundles awaiting forwarding or delivery. */
@@ -240,10 +241,8 @@ export class BundleAgent {
   private readonly eidCache = new Map<string, Eid>();
   private expiryTimer: TimerId | undefined;
   private expiryAt = Infinity;
-  /** Keys of bundles delivered here, with their expiry time, and the same keys oldest first. */
-  private readonly deliveredKeys = new Map<string, number>();
-  private readonly deliveredRing: (string | undefined)[] = [];
-  private deliveredNext = 0;
+  /** Bundles delivered here, each until it expires (none when duplicate suppression is off). */
+  private readonly deliveredMemory: DeliveredMemory | undefined;
   private readonly maxInFlightBundles: number;
   private readonly maxInFlightBytes: number;
   private readonly duplicateMemory: number;
@@ -268,6 +267,8 @@ export class BundleAgent {
     this.maxInFlightBundles = options.maxInFlightBundles ?? 64;
     this.maxInFlightBytes = options.maxInFlightBytes ?? 4 << 20;
     this.duplicateMemory = options.duplicateMemory ?? 16_384;
+    this.deliveredMemory =
+      this.duplicateMemory >= 1 ? new DeliveredMemory(Math.floor(this.duplicateMemory)) : undefined;
     if (!Number.isSafeInteger(this.maxInFlightBundles) || this.maxInFlightBundles < 1)
       throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, 'maxInFlightBundles must be >= 1');
     this.nodeId = { scheme: 'ipn', node: options.node, service: 0 };
@@ -516,7 +517,7 @@ export class BundleAgent {
     const key = id ?? bundleKey(bundle);
     if (this.stored.has(key)) return; // a duplicate
     const local = this.isLocal(bundle);
-    if (local && (this.deliveredKeys.get(key) ?? 0) > now) {
+    if (local && this.deliveredMemory?.has(bundle, now) === true) {
       // Delivered already: a copy the previous hop sent again (RFC 9171 §5.6 lets an agent
       // discard it); it is not delivered twice.
       this.counts.duplicates++;
@@ -674,13 +675,7 @@ export class BundleAgent {
 
   /** Remembers a delivered bundle until it expires, for duplicate suppression. */
   private remember(s: Stored): void {
-    if (this.duplicateMemory === 0) return;
-    const i = this.deliveredNext;
-    const old = this.deliveredRing[i];
-    if (old !== undefined) this.deliveredKeys.delete(old);
-    this.deliveredRing[i] = s.id;
-    this.deliveredNext = (i + 1) % this.duplicateMemory;
-    this.deliveredKeys.set(s.id, s.expiresAt);
+    this.deliveredMemory?.add(s.bundle, s.expiresAt);
   }
 
   private nextHop(b: Bundle): string | undefined {
