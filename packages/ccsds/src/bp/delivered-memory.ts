@@ -21,8 +21,9 @@ const DTN_SOURCE = -2;
 export class DeliveredMemory {
   /** Identities in ring order (entry `e` at `e * STRIDE`). */
   private entries = new Float64Array(0);
-  /** The table slot of each entry. */
+  /** The table slot of each entry, and its hash. */
   private slotOf = new Int32Array(0);
+  private hashOf = new Int32Array(0);
   /** SSPs of `dtn` sources, by entry. */
   private ssps: (string | undefined)[] = [];
   /** Hash table: entry index, or -1 for an empty slot. */
@@ -157,6 +158,7 @@ export class DeliveredMemory {
 
   /** Puts entry `e` (hash `h`) into the table. */
   private link(e: number, h: number): void {
+    this.hashOf[e] = h;
     const slots = this.slots;
     let i = h & this.mask;
     while (slots[i]! >= 0) i = (i + 1) & this.mask;
@@ -185,33 +187,7 @@ export class DeliveredMemory {
 
   /** The home slot of entry `f`. */
   private homeOf(f: number): number {
-    const sa = this.a;
-    const sn = this.n;
-    const ssv = this.sv;
-    const st = this.t;
-    const sq = this.q;
-    const sfo = this.fo;
-    const sfl = this.fl;
-    const sssp = this.ssp;
-    const o = f * STRIDE;
-    const x = this.entries;
-    this.a = x[o]!;
-    this.n = x[o + 1]!;
-    this.sv = x[o + 2]!;
-    this.t = x[o + 3]!;
-    this.q = x[o + 4]!;
-    this.fo = x[o + 5]!;
-    this.ssp = this.a === DTN_SOURCE ? this.ssps[f] : undefined;
-    const home = this.hash() & this.mask;
-    this.a = sa;
-    this.n = sn;
-    this.sv = ssv;
-    this.t = st;
-    this.q = sq;
-    this.fo = sfo;
-    this.fl = sfl;
-    this.ssp = sssp;
-    return home;
+    return this.hashOf[f]! & this.mask;
   }
 
   /** Doubles the storage (up to the capacity) and rebuilds the table; entries keep their index. */
@@ -221,13 +197,16 @@ export class DeliveredMemory {
     entries.set(this.entries);
     this.entries = entries;
     this.slotOf = new Int32Array(allocated);
+    const hashes = new Int32Array(allocated);
+    hashes.set(this.hashOf);
+    this.hashOf = hashes;
     let size = 1;
     while (size < 2 * allocated) size *= 2;
     this.slots = new Int32Array(size).fill(-1);
     this.mask = size - 1;
     this.allocated = allocated;
     // Entries fill 0..count-1 until the storage is full, so `next` is `count` here.
-    for (let e = 0; e < this.count; e++) this.link(e, this.homeOf(e));
+    for (let e = 0; e < this.count; e++) this.link(e, this.hashOf[e]!);
     this.next = this.count;
   }
 }
