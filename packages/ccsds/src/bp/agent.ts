@@ -42,6 +42,7 @@ import {
 import { BpsecStatusReason, type SecurityKey, verifyBib } from './bpsec.js';
 import type { ConvergenceLayer } from './cla.js';
 import { type Eid, type IpnEid, formatEid, parseEid } from './eid.js';
+import { BufferPool } from './buffer-pool.js';
 import { DeliveredMemory } from './delivered-memory.js';
 import { BundleReassembler, fragmentBundle } from './fragment.js';
 
@@ -201,6 +202,8 @@ interface Stored {
   queuedOn: string | undefined;
   /** Its place in the agent's expiry heap (-1: not there). */
   heapIndex: number;
+  /** `bytes` fill a buffer of the agent's pool (see {@link BundleAgent.send}). */
+  pooled: boolean;
 }
 
 /** A next hop's send window: bundles waiting for it and bundles in flight. */
@@ -243,6 +246,13 @@ export class BundleAgent {
   private expiryAt = Infinity;
   /** Bundles delivered here, each until it expires (none when duplicate suppression is off). */
   private readonly deliveredMemory: DeliveredMemory | undefined;
+  /** Encoding buffers of large bundles originated here, and the one `takeBuffer` gave last. */
+  private readonly buffers = new BufferPool();
+  private pooled: Uint8Array | undefined;
+  private readonly takeBuffer = (n: number): Uint8Array => (this.pooled = this.buffers.take(n));
+  private takenBuffer(): ArrayBufferLike | undefined {
+    return this.pooled?.buffer;
+  }
   private readonly maxInFlightBundles: number;
   private readonly maxInFlightBytes: number;
   private readonly duplicateMemory: number;
@@ -396,7 +406,15 @@ export class BundleAgent {
     };
     if (options.hopLimit !== undefined) init.hopLimit = options.hopLimit;
     const bundle = createBundle(init);
-    this.admit(bundle, encodeBundle(bundle), clockNow, clockNow);
+    // Without a store of the caller's, nothing but the agent and the convergence layer reads
+    // the encoding of a bundle originated here: a large one goes into a pooled buffer, given
+    // back once forwarded (see `transmit`).
+    this.pooled = undefined;
+    const bytes = encodeBundle(bundle, this.store === undefined ? this.takeBuffer : undefined);
+    const pooled = this.takenBuffer() === bytes.buffer;
+    this.pooled = undefined;
+    const s = this.admit(bundle, bytes, clockNow, clockNow);
+    if (pooled && s !== undefined) s.pooled = true;
     return bundle;
   }
 
@@ -506,29 +524,32 @@ export class BundleAgent {
     return receivedAt + p.lifetime - (bundleAgeOf(bundle) ?? 0);
   }
 
-  /** Takes a bundle in (`now`: the clock's time, read once by the caller). */
+  /**
+   * Takes a bundle in (`now`: the clock's time, read once by the caller); returns its entry
+   * when it was stored (it may have left the store again by delivery).
+   */
   private admit(
     bundle: Bundle,
     bytes: Uint8Array,
     receivedAt: number,
     now: number,
     id?: string,
-  ): void {
+  ): Stored | undefined {
     const key = id ?? bundleKey(bundle);
-    if (this.stored.has(key)) return; // a duplicate
+    if (this.stored.has(key)) return undefined; // a duplicate
     const local = this.isLocal(bundle);
     if (local && this.deliveredMemory?.has(bundle, now) === true) {
       // Delivered already: a copy the previous hop sent again (RFC 9171 §5.6 lets an agent
       // discard it); it is not delivered twice.
       this.counts.duplicates++;
       if (id !== undefined) this.store?.delete(id);
-      return;
+      return undefined;
     }
     const expiresAt = this.expiry(bundle, receivedAt);
     if (expiresAt <= now) {
       if (id !== undefined) this.store?.delete(id);
       this.drop(bundle, StatusReason.LIFETIME_EXPIRED);
-      return;
+      return undefined;
     }
     const s: Stored = {
       id: key,
@@ -541,12 +562,14 @@ export class BundleAgent {
       local,
       queuedOn: undefined,
       heapIndex: -1,
+      pooled: false,
     };
     this.stored.set(key, s);
     if (id === undefined) this.store?.put(key, bytes, receivedAt);
     this.scheduleExpiry(s);
     if (s.local) this.deliver(s);
     else this.forward(s);
+    return s;
   }
 
   private remove(s: Stored): void {
@@ -802,7 +825,7 @@ export class BundleAgent {
       const out = this.prepareForward(s);
       one = out === s.bundle ? s.bytes : encodeBundle(out);
       if (one.length > cla.maxMessageLength)
-        units = fragmentBundle(out, cla.maxMessageLength).map(encodeBundle);
+        units = fragmentBundle(out, cla.maxMessageLength).map((f) => encodeBundle(f));
     } catch (e) {
       this.fail(e);
       return;
@@ -833,6 +856,13 @@ export class BundleAgent {
           } catch (e) {
             this.fail(e);
           }
+        }
+        // The layer no longer reads the octets it sent and the bundle left the store; a pooled
+        // encoding, which nothing else holds (no store of the caller's; the bundle's blocks are
+        // not views of it), goes back to the pool.
+        if (s.pooled && one === s.bytes && cla.releasesSentBundles === true) {
+          s.pooled = false;
+          this.buffers.give(new Uint8Array(one.buffer, 0, one.buffer.byteLength));
         }
         this.pump(link);
       },

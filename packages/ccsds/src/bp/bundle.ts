@@ -282,9 +282,11 @@ function checkStructure(bundle: Bundle): void {
 
 /**
  * Encodes a bundle: `9f`, the primary block, the canonical blocks in order, `ff`.
+ * @param memory - optional: for a bundle too large for the shared slabs, gives a buffer of at
+ * least `n` octets to encode into (the result is then a view of it, unless it had to grow)
  * @throws CcsdsError `INVALID_ARGUMENT` for out-of-range fields or a bad block structure
  */
-export function encodeBundle(bundle: Bundle): Uint8Array {
+export function encodeBundle(bundle: Bundle, memory?: (n: number) => Uint8Array): Uint8Array {
   checkStructure(bundle);
   let size = 64;
   for (const b of bundle.blocks) size += canonicalBlockLength(b);
@@ -294,7 +296,9 @@ export function encodeBundle(bundle: Bundle): Uint8Array {
     slab = new Uint8Array(SLAB_SIZE);
     slabUsed = 0;
   }
-  const w = new CborWriter(small ? slab.subarray(slabUsed, slabUsed + cap) : cap);
+  const w = new CborWriter(
+    small ? slab.subarray(slabUsed, slabUsed + cap) : memory === undefined ? cap : memory(cap),
+  );
   w.octet(0x9f);
   writePrimaryBlock(w, bundle.primary);
   for (const b of bundle.blocks) writeCanonicalBlock(w, b);

@@ -39,6 +39,11 @@ export interface ConvergenceLayer extends Transport {
   readonly protocol: string;
   /** Counters. */
   readonly stats: ClaStats;
+  /**
+   * Optional: true when a `send` that resolved no longer reads the bundle's octets (they were
+   * written out or copied before it resolved), so the sender may reuse the buffer.
+   */
+  readonly releasesSentBundles?: boolean;
 }
 
 function closed(): CcsdsError {
@@ -275,11 +280,14 @@ export class PlainConvergenceLayer extends WrappingCla {
    * @param inner - the transport
    * @param protocol - this layer's name and address scheme
    * @param innerScheme - the inner transport's address scheme
+   * @param releasesSentBundles - the inner transport's `send` resolves only once it no longer
+   * reads the message (see {@link ConvergenceLayer.releasesSentBundles}; default false)
    */
   constructor(
     inner: Transport,
     readonly protocol: string,
     private readonly innerScheme: string,
+    readonly releasesSentBundles = false,
   ) {
     super(inner);
     this.maxMessageLength = inner.maxMessageLength;

@@ -616,8 +616,9 @@ export class TcpclSession {
   /** Our transfers in the order their segments are written; `sendHead` is the next. */
   private sendQueue: OutTransfer[] = [];
   private sendHead = 0;
-  /** The stream asked us to wait (back-pressure). */
+  /** The stream asked us to wait (back-pressure), until `unblocked` resolves. */
   private blocked = false;
+  private unblocked: Promise<void> | undefined;
   /**
    * The outbox: XFER_ACKs and small XFER_SEGMENTs are encoded into it and leave together in one
    * write, at the end of the received chunk that caused them or of the current task.
@@ -705,7 +706,7 @@ export class TcpclSession {
         this.blocked = false;
         this.pumpSends();
       };
-      w.then(go, go);
+      this.unblocked = w.then(go, go);
     }
   }
 
@@ -720,7 +721,8 @@ export class TcpclSession {
   /**
    * Sends one bundle as a transfer, in segments no larger than the peer's segment MRU.
    * Resolves when the peer has acknowledged the whole transfer (the XFER_ACK with the END flag
-   * covering every octet), or refused it with reason `COMPLETED` (it already has the bundle).
+   * covering every octet), or refused it with reason `COMPLETED` (it already has the bundle)
+   * and the stream took every segment written for it; its octets are not read after that.
    * Rejects with `INVALID_STATE` when the peer refuses it for any other reason (XFER_REFUSE)
    * or the session ends first, so the caller can keep the bundle and send it again.
    * The bundle's octets must not change until the promise settles.
@@ -778,7 +780,7 @@ export class TcpclSession {
           this.blocked = false;
           this.pumpSends();
         };
-        w.then(go, go);
+        this.unblocked = w.then(go, go);
       }
     }
     if (this.sendHead === q.length) {
@@ -1057,8 +1059,12 @@ export class TcpclSession {
         if (t === undefined) return;
         t.refused = true;
         this.outgoing.delete(t.id);
-        if (m.reason === RefuseReason.COMPLETED) t.resolve();
-        else
+        // Refused as complete: resolved once the stream took what it was given (a segment may
+        // still wait in it), so the bundle's octets are not read after `send` resolves.
+        if (m.reason === RefuseReason.COMPLETED) {
+          if (this.blocked && this.unblocked !== undefined) void this.unblocked.then(t.resolve);
+          else t.resolve();
+        } else
           t.reject(
             new CcsdsError(
               CcsdsErrorCode.INVALID_STATE,

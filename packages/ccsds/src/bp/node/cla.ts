@@ -21,7 +21,8 @@ import {
 export async function openUdpCla(
   options: UdpTransportOptions = {},
 ): Promise<PlainConvergenceLayer> {
-  return new PlainConvergenceLayer(await UdpTransport.open(options), 'udp', 'udp');
+  // UdpTransport.send resolves in the socket's send callback: the kernel has the datagram.
+  return new PlainConvergenceLayer(await UdpTransport.open(options), 'udp', 'udp', true);
 }
 
 /** Opens an STCP convergence layer (listening at `options.host:port`). */

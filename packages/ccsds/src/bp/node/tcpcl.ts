@@ -83,6 +83,8 @@ type LayerOptions = Required<Omit<TcpclOptions, 'host' | 'port' | 'tls'>> & {
 /** TCPCLv4 convergence layer; see the module comment. */
 export class TcpclConvergenceLayer implements ConvergenceLayer {
   readonly protocol = 'tcpcl';
+  /** `send` resolves once the peer acknowledged every octet: none is read after that. */
+  readonly releasesSentBundles = true;
   readonly events = new TypedEmitter<TcpclClaEvents>() as unknown as TypedEmitter<TransportEvents> &
     TypedEmitter<TcpclClaEvents>;
   readonly stats: ClaStats = { bundlesSent: 0, bundlesReceived: 0, dropped: 0 };
