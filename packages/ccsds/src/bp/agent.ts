@@ -246,8 +246,11 @@ export class BundleAgent {
   private expiryAt = Infinity;
   /** Bundles delivered here, each until it expires (none when duplicate suppression is off). */
   private readonly deliveredMemory: DeliveredMemory | undefined;
-  /** Encoding buffers of large bundles originated here, and the one `takeBuffer` gave last. */
-  private readonly buffers = new BufferPool();
+  /**
+   * Encoding buffers of large bundles originated here (at most one send window of them), and
+   * the one `takeBuffer` gave last.
+   */
+  private readonly buffers: BufferPool;
   private pooled: Uint8Array | undefined;
   private readonly takeBuffer = (n: number): Uint8Array => (this.pooled = this.buffers.take(n));
   private takenBuffer(): ArrayBufferLike | undefined {
@@ -277,6 +280,7 @@ export class BundleAgent {
     this.maxInFlightBundles = options.maxInFlightBundles ?? 64;
     this.maxInFlightBytes = options.maxInFlightBytes ?? 4 << 20;
     this.duplicateMemory = options.duplicateMemory ?? 16_384;
+    this.buffers = new BufferPool(this.maxInFlightBundles, this.maxInFlightBytes);
     this.deliveredMemory =
       this.duplicateMemory >= 1 ? new DeliveredMemory(Math.floor(this.duplicateMemory)) : undefined;
     if (!Number.isSafeInteger(this.maxInFlightBundles) || this.maxInFlightBundles < 1)
