@@ -555,6 +555,10 @@ export class BundleAgent {
       this.drop(bundle, StatusReason.LIFETIME_EXPIRED);
       return undefined;
     }
+    // A bundle for a registered application, with no store of the caller's to journal it in:
+    // delivered at once, without entering the agent's store only to leave it again.
+    if (local && id === undefined && this.store === undefined && this.deliverNow(bundle, expiresAt))
+      return undefined;
     const s: Stored = {
       id: key,
       bundle,
@@ -682,6 +686,26 @@ export class BundleAgent {
     if (regs === undefined || regs.size === 0) return; // kept until an application registers
     this.remove(s);
     this.remember(s);
+    this.handOver(b, regs);
+  }
+
+  /**
+   * Delivers a whole, non-administrative bundle that is not in the store if an application is
+   * registered for it (remembering it until `expiresAt`); false when none is.
+   */
+  private deliverNow(b: Bundle, expiresAt: number): boolean {
+    if ((b.primary.flags & (BundleFlags.IS_FRAGMENT | BundleFlags.ADMIN_RECORD)) !== 0)
+      return false;
+    const regs = this.registrations.get(this.serviceOf(b));
+    if (regs === undefined || regs.size === 0) return false;
+    this.deliveredMemory?.add(b, expiresAt);
+    this.handOver(b, regs);
+    return true;
+  }
+
+  /** Hands a delivered bundle's payload to the registrations, then reports and tells. */
+  private handOver(b: Bundle, regs: Set<Registration>): void {
+    const p = b.primary;
     this.counts.delivered++;
     const payload = bundlePayload(b);
     for (const r of regs) {
