@@ -192,7 +192,12 @@ export class ReceiveTransaction extends Transaction {
 
   async handlePdu(pdu: Pdu): Promise<void> {
     if (this.phase === 'done') return;
-    if (pdu.kind === 'eof' && this.transmissionClass === 2) this.ackEof(pdu);
+    // A first EOF (NO_ERROR) is acknowledged only once journaled (in onEof): an ACK sent before
+    // would let a receiver that crashed in between restart without the EOF, while its sender,
+    // holding the ACK, never sends it again. Repeats and cancelling EOFs are acknowledged here.
+    if (pdu.kind === 'eof' && this.transmissionClass === 2 && !this.isFirstEof(pdu)) {
+      this.ackEof(pdu);
+    }
     if (this.state === 'suspended' && pdu.kind !== 'eof') return;
     this.startInactivity();
     switch (pdu.kind) {
@@ -214,6 +219,15 @@ export class ReceiveTransaction extends Transaction {
       default:
         return;
     }
+  }
+
+  /** Whether `eof` is the transaction's first EOF (NO_ERROR) while it is receiving. */
+  private isFirstEof(eof: EofPdu): boolean {
+    return (
+      eof.conditionCode === ConditionCode.NO_ERROR &&
+      this.eof === undefined &&
+      this.phase === 'receiving'
+    );
   }
 
   private ackEof(eof: EofPdu): void {
@@ -339,6 +353,7 @@ export class ReceiveTransaction extends Transaction {
     const size = typeof pdu.fileSize === 'bigint' ? Infinity : pdu.fileSize;
     this.eof = pdu;
     this.host.journal({ t: 'rxe', k: this.key, pdu: toHex(encodePdu(pdu)) });
+    if (this.transmissionClass === 2) this.ackEof(pdu);
     this.host.emit('eofRecv', { transactionId: this.id });
     if (this.knownEnd > size || (this.fileSize !== undefined && this.fileSize !== size)) {
       await this.fault(ConditionCode.FILE_SIZE_ERROR);
