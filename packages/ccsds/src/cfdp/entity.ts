@@ -318,10 +318,13 @@ export class CfdpEntity {
         s.fileSize,
       );
       this.transactions.set(t.key, t);
-      this.senders.push(t);
       work.push(async () => {
         try {
           await t.resumeFrom(s);
+          // Scheduled only once restored (as in `put`): a pump woken meanwhile by another
+          // transaction would otherwise send original data from offset 0 and, its read ending
+          // after the restore, move the sender back below data it had already sent.
+          if (this.transactions.get(t.key) === t) this.senders.push(t);
           senders++;
         } catch (e) {
           this.events.emit('pduError', { error: e as Error, from: 'journal' });
