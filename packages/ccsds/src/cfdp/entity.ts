@@ -511,7 +511,10 @@ export class CfdpEntity {
         }
         const s = this.pickSender();
         if (s === undefined) return;
-        const bytes = await s.nextFileData();
+        // Awaited only when the sender must wait for the filestore: most PDUs come from a
+        // chunk already read, and a turn through the microtask queue per PDU is not free.
+        const next = s.nextFileData();
+        const bytes = next instanceof Promise ? await next : next;
         if (bytes !== undefined) {
           this.spendRate(s.remote, bytes.length);
           inFlight.push(this.transmit(s.remote.address, bytes));
@@ -562,15 +565,23 @@ export class CfdpEntity {
     if (st !== undefined) st.tokens -= n;
   }
 
-  private async transmit(address: string, bytes: Uint8Array): Promise<void> {
+  /** Sends one PDU; the promise settles (never rejects) when the transport has taken it. */
+  private transmit(address: string, bytes: Uint8Array): Promise<void> {
+    let sending: Promise<void>;
     try {
-      await this.transport.send(address, bytes);
-      this.counters.pdusSent++;
+      sending = this.transport.send(address, bytes);
     } catch (e) {
+      sending = Promise.reject(e as Error);
+    }
+    return sending.then(this.sent, (e: unknown) => {
       this.counters.pduErrors++;
       this.events.emit('pduError', { error: e as Error, from: address });
-    }
+    });
   }
+
+  private readonly sent = (): void => {
+    this.counters.pdusSent++;
+  };
 
   private onMessage(data: Uint8Array, from: string): void {
     if (this.recovering) {

@@ -37,11 +37,23 @@ const READ_CHUNK = 256 * 1024;
 /** Sending progress is journaled every this many octets of original data. */
 const JOURNAL_EVERY = 1 << 20;
 
-/** Encodes File Data PDUs from a header template without going through the generic encoder. */
+/** File Data PDUs up to this length are cut from a shared slab (see {@link FileDataEncoder}). */
+const SLAB_PDU_MAX = 16 * 1024;
+/** Size of a slab File Data PDUs are cut from. */
+const SLAB_SIZE = 256 * 1024;
+
+/**
+ * Encodes File Data PDUs from a header template without going through the generic encoder.
+ * Small PDUs are cut from a slab of 256 KiB rather than allocated one by one (an allocation
+ * of its own per PDU cost more than encoding it); a slab is never written twice, and is freed
+ * once no PDU cut from it is referenced.
+ */
 export class FileDataEncoder {
   private readonly template: Uint8Array;
   private readonly fss: number;
   private readonly crc: boolean;
+  private slab = new Uint8Array(0);
+  private slabUsed = 0;
 
   constructor(header: PduHeader) {
     const w = new ByteWriter(40);
@@ -60,7 +72,7 @@ export class FileDataEncoder {
   encode(offset: number, data: Uint8Array): Uint8Array {
     const hl = this.template.length;
     const dataField = this.fss + data.length + (this.crc ? 2 : 0);
-    const out = new Uint8Array(hl + dataField);
+    const out = this.allocate(hl + dataField);
     out.set(this.template);
     out[1] = dataField >>> 8;
     out[2] = dataField & 0xff;
@@ -83,6 +95,17 @@ export class FileDataEncoder {
       out[out.length - 2] = c >>> 8;
       out[out.length - 1] = c & 0xff;
     }
+    return out;
+  }
+
+  private allocate(n: number): Uint8Array {
+    if (n > SLAB_PDU_MAX) return new Uint8Array(n);
+    if (this.slabUsed + n > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_SIZE);
+      this.slabUsed = 0;
+    }
+    const out = this.slab.subarray(this.slabUsed, this.slabUsed + n);
+    this.slabUsed += n;
     return out;
   }
 }
@@ -326,7 +349,9 @@ export class SendTransaction extends Transaction {
   /** Reads a chunk from `offset`: READ_CHUNK octets (less at the end of the file), or `length`. */
   private readChunk(offset: number, length: number): Promise<Uint8Array> {
     if (this.handle === undefined || length <= 0) return Promise.resolve(new Uint8Array(0));
-    const want = Math.max(length, Math.min(READ_CHUNK, (this.fileSize ?? 0) - offset));
+    // Whole segments per chunk, so that in-order segments never straddle two chunks.
+    const chunk = Math.max(this.segmentLength, READ_CHUNK - (READ_CHUNK % this.segmentLength));
+    const want = Math.max(length, Math.min(chunk, (this.fileSize ?? 0) - offset));
     return this.handle.read(offset, want);
   }
 
