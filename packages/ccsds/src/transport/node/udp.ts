@@ -22,9 +22,14 @@
  *   larger sends reject with `LIMIT_EXCEEDED`, unparsable addresses with `INVALID_ARGUMENT`.
  *   Received datagrams above a configured smaller maximum are dropped with an `error` event.
  * - UDP has no link state: no `link` events. Delivery is not guaranteed.
+ * - Per-datagram costs are kept small: a destination given as an IP address is not looked up
+ *   again on every send (node:dgram would otherwise run it through `dns.lookup`, a pattern test
+ *   and a turn of the tick queue per datagram), and the `from` string of each sender is built
+ *   once and reused.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import { CcsdsError, CcsdsErrorCode, TypedEmitter, checkInteger } from '../../core/index.js';
 import {
   checkMessage,
@@ -57,6 +62,26 @@ export interface UdpTransportOptions {
   yieldEvery?: number;
 }
 
+/** Most sender addresses whose `from` string is kept (the cache is emptied past this). */
+const FROM_CACHE_MAX = 1024;
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * The socket's address lookup: an IP address already seen by `destination` (what a
+ * {@link UdpTransport} sends to nearly always) is answered at once, without the pattern tests
+ * and the turn of the tick queue of `dns.lookup`; anything else goes through `dns.lookup`.
+ */
+function literalFirstLookup(
+  literals: Map<string, number>,
+): (hostname: string, options: unknown, callback: LookupCallback) => void {
+  return (hostname, options, callback) => {
+    const family = literals.get(hostname);
+    if (family !== undefined) callback(null, hostname, family);
+    else dnsLookup(hostname, options as number, callback);
+  };
+}
+
 /** Send errors that mean the destination address itself is unusable. */
 const UNUSABLE_ADDRESS = new Set([
   'EINVAL',
@@ -87,12 +112,22 @@ export class UdpTransport implements Transport {
   readonly sendBufferSize: number;
   private readonly socket: Socket;
   private readonly destinations = new Map<string, Destination>();
+  private readonly fromCache = new Map<string, Map<number, string>>();
+  /** IP addresses sent to, with their family, for the socket's lookup. */
+  private readonly literals: Map<string, number>;
   private closing: Promise<void> | undefined;
   private readonly yieldEvery: number;
   private sinceYield = 0;
 
-  private constructor(socket: Socket, address: string, max: number, yieldEvery: number) {
+  private constructor(
+    socket: Socket,
+    address: string,
+    max: number,
+    yieldEvery: number,
+    literals: Map<string, number>,
+  ) {
     this.socket = socket;
+    this.literals = literals;
     this.yieldEvery = yieldEvery;
     this.address = address;
     this.maxMessageLength = max;
@@ -107,7 +142,7 @@ export class UdpTransport implements Transport {
     this.receiveBufferSize = rcv;
     this.sendBufferSize = snd;
     socket.on('message', (msg, rinfo) => {
-      const from = formatHostPort('udp', rinfo.address, rinfo.port);
+      const from = this.fromOf(rinfo.address, rinfo.port);
       if (msg.length > this.maxMessageLength) {
         reportError(
           this.events,
@@ -121,6 +156,23 @@ export class UdpTransport implements Transport {
       deliver(this.events, new Uint8Array(msg.buffer, msg.byteOffset, msg.length), from);
     });
     socket.on('error', (e) => reportError(this.events, e));
+  }
+
+  /** `udp://ip:port` of a sender, built once per sender. */
+  private fromOf(address: string, port: number): string {
+    let ports = this.fromCache.get(address);
+    if (ports === undefined) {
+      if (this.fromCache.size >= FROM_CACHE_MAX) this.fromCache.clear();
+      ports = new Map();
+      this.fromCache.set(address, ports);
+    }
+    let from = ports.get(port);
+    if (from === undefined) {
+      if (ports.size >= FROM_CACHE_MAX) ports.clear();
+      from = formatHostPort('udp', address, port);
+      ports.set(port, from);
+    }
+    return from;
   }
 
   /**
@@ -139,7 +191,11 @@ export class UdpTransport implements Transport {
     checkInteger(bufferSize, 1, 2 ** 31 - 1, 'UDP bufferSize');
     const yieldEvery = options.yieldEvery ?? 16;
     checkInteger(yieldEvery, 1, 2 ** 31 - 1, 'UDP yieldEvery');
-    const socket = createSocket({ type: v6 ? 'udp6' : 'udp4' });
+    const literals = new Map<string, number>();
+    const socket = createSocket({
+      type: v6 ? 'udp6' : 'udp4',
+      lookup: literalFirstLookup(literals),
+    });
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error): void => {
         socket.close();
@@ -167,6 +223,7 @@ export class UdpTransport implements Transport {
       formatHostPort('udp', bound.address, bound.port),
       max,
       yieldEvery,
+      literals,
     );
   }
 
@@ -178,7 +235,12 @@ export class UdpTransport implements Transport {
         throw new CcsdsError(CcsdsErrorCode.INVALID_ARGUMENT, `port 0 in ${JSON.stringify(to)}`);
       }
       d = { host: p.host, port: p.port };
-      if (this.destinations.size >= 1024) this.destinations.clear();
+      if (this.destinations.size >= 1024) {
+        this.destinations.clear();
+        this.literals.clear();
+      }
+      const family = isIP(p.host);
+      if (family !== 0) this.literals.set(p.host, family);
       this.destinations.set(to, d);
     }
     return d;
