@@ -38,7 +38,7 @@ function serve(args: string[]): Promise<ChildProcess> {
       if (d.toString().includes('listening')) resolve(p);
     });
     p.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
-    p.on('exit', (c) => reject(new Error(`serve exited with ${c}`)));
+    p.on('exit', (c) => reject(new Error(`serve exited with ${c}:\n${logs.join('')}`)));
   });
 }
 
