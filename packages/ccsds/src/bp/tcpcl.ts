@@ -763,7 +763,7 @@ export class TcpclSession {
     while (!this.blocked && this.sendHead < q.length) {
       const t = q[this.sendHead]!;
       if (t.refused || this.state === 'closed' || this.outgoing.get(t.id) !== t) {
-        this.sendHead++;
+        q[this.sendHead++] = undefined as unknown as OutTransfer;
         continue;
       }
       let w: Promise<void> | undefined;
@@ -773,7 +773,9 @@ export class TcpclSession {
         this.outgoing.delete(t.id);
         t.reject(e instanceof Error ? e : new Error(String(e)));
       }
-      if (t.sent >= t.data.length) this.sendHead++;
+      // A transfer written out leaves the queue's array too (it would keep the bundle alive
+      // until the queue empties, long enough for the garbage collector to promote it).
+      if (t.sent >= t.data.length) q[this.sendHead++] = undefined as unknown as OutTransfer;
       if (w !== undefined) {
         this.blocked = true;
         const go = (): void => {
