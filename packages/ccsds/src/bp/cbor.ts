@@ -187,8 +187,7 @@ export class CborReader {
   /** Reads a definite-length byte string (a view into the input); `n`, `suffix` as for `uint`. */
   bytesView(what: string, n = -1, suffix = ''): Uint8Array {
     const len = this.bytesLength(what, n, suffix);
-    const v = this.bytes.subarray(this.pos - len, this.pos);
-    return v;
+    return this.bytes.subarray(this.pos - len, this.pos);
   }
 
   /**
