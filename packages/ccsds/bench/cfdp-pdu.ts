@@ -3,7 +3,8 @@
  * sending entity spends per File Data PDU, and that a receiving entity spends per File Data PDU,
  * each measured alone, without sockets. The sender's transport only records each PDU (no copy,
  * resolved at once); the recorded PDUs are then fed to the receiving entity's transport in
- * batches of 8 per event-loop turn (within its queue bound, so none is dropped), until it
+ * batches of 8 per event-loop turn, at most 512 ahead of those it has processed (counted by
+ * `fileSegmentRecv` events; within its queue bound, so none is dropped), until it
  * sends its Finished PDU. Both sides use real files (NativeFileStore in a temp
  * folder) and a type-3 (CRC-32, node:zlib) file checksum, as the UDP benchmark does.
  * `CCSDS_BENCH_CFDP_PDU_MIB` sets the file size (default 64 MiB). Figures are CPU time, so
@@ -110,8 +111,12 @@ async function once(dir: string, file: string, size: number, segment: number): P
     };
     const r0 = process.cpuUsage();
     let i = 0;
+    let processed = 0;
+    receiver.events.on('fileSegmentRecv', () => processed++);
     const feed = (): void => {
-      for (let k = 0; k < 8 && i < pdus.length; k++)
+      // At most 512 File Data PDUs fed but not yet processed (the entity drops file data
+      // beyond 1,024 waiting, as a socket would overflow, while the filestore is slow).
+      for (let k = 0; k < 8 && i < pdus.length && i - processed < 512; k++)
         rxT.events.emit('message', pdus[i++]!, 'mem://tx');
       if (i < pdus.length) setImmediate(feed);
     };

@@ -36,7 +36,7 @@ import {
   type RemoteEntityConfig,
   defaultFaultHandlers,
 } from './mib.js';
-import { type Pdu, decodePdu, encodePdu } from './pdu.js';
+import { type Pdu, decodeFileDataPdu, decodePdu, encodePdu } from './pdu.js';
 import {
   type StoredPutRequest,
   type TransactionJournal,
@@ -113,6 +113,10 @@ export class CfdpEntity {
   private senders: SendTransaction[] = [];
   private rr = 0;
   private directives: { address: string; bytes: Uint8Array }[] = [];
+  /** The last File Data PDU routed: its fixed header's octets, decoded, and its transaction. */
+  private lastFileData:
+    | { prefix: Uint8Array; header: PduHeader; transaction: Transaction }
+    | undefined;
   private pumping = false;
   private pumpAgain = false;
   private nextSeq: bigint;
@@ -467,6 +471,7 @@ export class CfdpEntity {
 
   private onClosed(t: Transaction): void {
     this.transactions.delete(t.key);
+    if (this.lastFileData?.transaction === t) this.lastFileData = undefined;
     if (!this.closedFlag) this.journal?.append({ t: 'end', k: t.key });
     if (t instanceof SendTransaction) {
       this.senders = this.senders.filter((s) => s !== t);
@@ -588,6 +593,7 @@ export class CfdpEntity {
       this.counters.droppedWhileRecovering++;
       return;
     }
+    if (this.lastFileData !== undefined && this.sameTransactionFileData(data, from)) return;
     let pdu: Pdu;
     try {
       pdu = decodePdu(data);
@@ -669,7 +675,43 @@ export class CfdpEntity {
         return;
       }
     } else if (towardReceiver !== (t.role === 'receiver')) return;
+    if (pdu.kind === 'fileData') {
+      const hl = 4 + 2 * h.entityIdLength + h.transactionSeqNumLength;
+      this.lastFileData = { prefix: data.slice(0, hl), header: h, transaction: t };
+    }
     this.enqueue(t, pdu);
+  }
+
+  /**
+   * The fast path for the File Data PDUs of a transaction: when a PDU's fixed header is the
+   * same, octet for octet (the data field length apart), as that of the last File Data PDU
+   * routed to a transaction still open, that header's decoding and every check made on it hold
+   * again, so only the data field is decoded and the PDU goes to the same transaction (no
+   * entity IDs parsed into bigints, no transaction key built, no lookup). Returns false when the
+   * PDU must take the general path.
+   */
+  private sameTransactionFileData(data: Uint8Array, from: string): boolean {
+    const last = this.lastFileData!;
+    const p = last.prefix;
+    const n = p.length;
+    if (data.length < n || data[0] !== p[0]) return false;
+    for (let i = 3; i < n; i++) if (data[i] !== p[i]) return false;
+    const t = last.transaction;
+    if (this.transactions.get(t.key) !== t) {
+      this.lastFileData = undefined;
+      return false;
+    }
+    let pdu: Pdu;
+    try {
+      pdu = decodeFileDataPdu(data, last.header, n);
+    } catch (e) {
+      this.counters.pduErrors++;
+      this.events.emit('pduError', { error: e as Error, from });
+      return true;
+    }
+    this.counters.pdusReceived++;
+    this.enqueue(t, pdu);
+    return true;
   }
 
   /**

@@ -285,13 +285,16 @@ function invalid(msg: string, offset: number): never {
 }
 
 /**
- * Decodes one PDU. Throws `TRUNCATED` when the octets end early, `BAD_CRC` when the CRC flag is
- * set and the CRC does not match, `INVALID_FIELD` for inconsistent lengths or values, and
- * `UNSUPPORTED` for protocol versions other than 0 and 1.
+ * Checks a PDU's length against its data field length (and its CRC when the header says so);
+ * returns where the data field ends, its CRC excluded.
  */
-export function decodePdu(bytes: Uint8Array, options: DecodePduOptions = {}): Pdu {
-  const r = new ByteReader(bytes, 'CFDP PDU');
-  const { header: h, pduDataFieldLength, headerLength } = readPduHeader(r);
+function dataFieldEnd(
+  bytes: Uint8Array,
+  h: PduHeader,
+  headerLength: number,
+  pduDataFieldLength: number,
+  options: DecodePduOptions,
+): number {
   const total = headerLength + pduDataFieldLength;
   if (total > bytes.length) {
     throw new CcsdsError(
@@ -314,22 +317,63 @@ export function decodePdu(bytes: Uint8Array, options: DecodePduOptions = {}): Pd
       }
     }
   }
+  return end;
+}
+
+/** The data field of a File Data PDU, from `headerLength` to `end`. */
+function readFileData(
+  bytes: Uint8Array,
+  h: PduHeader,
+  headerLength: number,
+  end: number,
+): FileDataPdu {
+  const d = new ByteReader(bytes, 'CFDP PDU', headerLength, end);
+  const pdu: FileDataPdu = { kind: 'fileData', header: h, offset: 0, data: new Uint8Array(0) };
+  if (h.segmentMetadataFlag) {
+    const o = d.u8('segment metadata');
+    pdu.recordContinuationState = o >> 6;
+    pdu.segmentMetadata = d.take(o & 0x3f, 'segment metadata').slice();
+  }
+  pdu.offset = d.uintAuto(fssLength(h), 'offset');
+  pdu.data = d.take(d.remaining, 'file data');
+  return pdu;
+}
+
+/**
+ * Decodes a File Data PDU whose fixed header is already known: `header`, decoded from the first
+ * `headerLength` octets of an earlier PDU that are identical to this one's (the data field
+ * length apart). The rest is checked as {@link decodePdu} checks it (length, CRC, offset), and
+ * the PDU shares the `header` object. A receiver uses it to skip decoding the same header (entity
+ * IDs and sequence number) again for every segment of a transaction.
+ */
+export function decodeFileDataPdu(
+  bytes: Uint8Array,
+  header: PduHeader,
+  headerLength: number,
+): FileDataPdu {
+  if (bytes.length < headerLength) {
+    throw new CcsdsError(CcsdsErrorCode.TRUNCATED, 'PDU shorter than its header', {
+      offset: bytes.length,
+    });
+  }
+  const end = dataFieldEnd(bytes, header, headerLength, (bytes[1]! << 8) | bytes[2]!, {});
+  return readFileData(bytes, header, headerLength, end);
+}
+
+/**
+ * Decodes one PDU. Throws `TRUNCATED` when the octets end early, `BAD_CRC` when the CRC flag is
+ * set and the CRC does not match, `INVALID_FIELD` for inconsistent lengths or values, and
+ * `UNSUPPORTED` for protocol versions other than 0 and 1.
+ */
+export function decodePdu(bytes: Uint8Array, options: DecodePduOptions = {}): Pdu {
+  const r = new ByteReader(bytes, 'CFDP PDU');
+  const { header: h, pduDataFieldLength, headerLength } = readPduHeader(r);
+  const end = dataFieldEnd(bytes, h, headerLength, pduDataFieldLength, options);
+  if (h.pduType === PduType.FILE_DATA) return readFileData(bytes, h, headerLength, end);
   const d = new ByteReader(bytes, 'CFDP PDU', headerLength, end);
   const fss = fssLength(h);
   const readFss = (what: string): Fss => d.uintAuto(fss, what);
   const b3 = h.version === CFDP_VERSION_B3;
-
-  if (h.pduType === PduType.FILE_DATA) {
-    const pdu: FileDataPdu = { kind: 'fileData', header: h, offset: 0, data: new Uint8Array(0) };
-    if (h.segmentMetadataFlag) {
-      const o = d.u8('segment metadata');
-      pdu.recordContinuationState = o >> 6;
-      pdu.segmentMetadata = d.take(o & 0x3f, 'segment metadata').slice();
-    }
-    pdu.offset = readFss('offset');
-    pdu.data = d.take(d.remaining, 'file data');
-    return pdu;
-  }
 
   const codeAt = d.pos;
   const code = d.u8('directive code');

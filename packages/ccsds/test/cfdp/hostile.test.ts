@@ -189,3 +189,87 @@ test('a peer that NAKs the whole file over and over: retransmission stops at the
   assert.equal(evilDataOctets, before);
   assert.deepEqual([tx.list().length, receiver.list().length], [0, 0], 'nothing left open');
 });
+
+test('File Data PDUs decoded from the header of the one before get every check, and a near-identical header is not taken for it', async () => {
+  const clock = new SimulatedClock({ seed: 5 });
+  const net = new SimulatedNetwork(clock);
+  net.setLink('src', 'rx', { delayMs: 1 });
+  const fsRx = new MemoryFileStore();
+  const rx = new CfdpEntity({
+    mib: simpleMib(2, [{ entityId: 1, address: 'sim://src', crc: true, keepAliveIntervalMs: 0 }]),
+    transport: net.node('rx'),
+    filestore: fsRx,
+    clock,
+  });
+  const errors: string[] = [];
+  rx.events.on('pduError', (e) => errors.push(e.error.message));
+  const src = net.node('src');
+  const data = new SeededRandom(9).bytes(3000);
+  const header = (seq: bigint, fileData: boolean) =>
+    makeHeader({
+      sourceEntityId: 1n,
+      destinationEntityId: 2n,
+      transactionSequenceNumber: seq,
+      transmissionMode: 1,
+      crcFlag: true,
+      ...(fileData ? { pduType: 1 } : {}),
+    });
+  const fd = (seq: bigint, offset: number, bytes: Uint8Array) =>
+    encodePdu({ kind: 'fileData', header: header(seq, true), offset, data: bytes });
+  const send = async (pdu: Uint8Array) => {
+    await src.send('sim://rx', pdu);
+    await clock.runAsync({ untilTime: clock.now() + 5 });
+  };
+  await send(
+    encodePdu({
+      kind: 'metadata',
+      header: header(1n, false),
+      closureRequested: false,
+      checksumType: 0,
+      fileSize: data.length,
+      sourceFileName: 'a',
+      destinationFileName: 'a',
+      options: [],
+    }),
+  );
+  await send(fd(1n, 0, data.subarray(0, 1000)));
+  assert.deepEqual(errors, []);
+  // The same transaction's header, but a bad CRC, one octet missing, one octet too many.
+  const bad = fd(1n, 1000, new Uint8Array(1000).fill(0xee));
+  bad[bad.length - 1] ^= 1;
+  await send(bad);
+  await send(fd(1n, 1000, new Uint8Array(1000).fill(0xee)).subarray(0, 1000 + 10));
+  const long = new Uint8Array(fd(1n, 1000, new Uint8Array(1000)).length + 1);
+  long.set(fd(1n, 1000, new Uint8Array(1000).fill(0xee)));
+  await send(long);
+  assert.equal(errors.length, 3, errors.join('\n'));
+  assert.match(errors[0]!, /CRC/);
+  // Another transaction (the sequence number differs in one octet): not written into this one.
+  await send(fd(2n, 1000, new Uint8Array(1000).fill(0xee)));
+  assert.equal(rx.list().length, 2, 'a second transaction');
+  await send(fd(1n, 1000, data.subarray(1000, 2000)));
+  await send(fd(1n, 2000, data.subarray(2000)));
+  let sum = 0;
+  for (let i = 0; i < data.length; i += 4)
+    sum =
+      (sum + ((data[i]! << 24) | (data[i + 1]! << 16) | (data[i + 2]! << 8) | data[i + 3]!)) >>> 0;
+  const done = new Promise<number>((r) =>
+    rx.events.on('transactionFinished', (e) => {
+      if (e.transactionId.sequenceNumber === 1n) r(e.conditionCode);
+    }),
+  );
+  await send(
+    encodePdu({
+      kind: 'eof',
+      header: header(1n, false),
+      conditionCode: ConditionCode.NO_ERROR,
+      fileChecksum: sum,
+      fileSize: data.length,
+    }),
+  );
+  assert.equal(await done, ConditionCode.NO_ERROR);
+  const got = await readAll(fsRx, 'a');
+  assert.ok(got !== undefined && Buffer.compare(got, data) === 0, 'file byte-identical');
+  assert.equal(rx.counters.pduErrors, 3);
+  await rx.close(0);
+});

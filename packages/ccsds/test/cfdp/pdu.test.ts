@@ -4,6 +4,7 @@ import { fromHex, toHex } from 'ccsds/core';
 import {
   type Pdu,
   type PduHeader,
+  decodeFileDataPdu,
   decodePdu,
   encodePdu,
   makeHeader,
@@ -198,6 +199,35 @@ test('every PDU type round trips for every header combination (widths 1..8, both
       assert.deepEqual(toHex(encodePdu(back)), toHex(bytes));
       assert.equal(back.kind, pdu.kind);
       assert.deepEqual(back.header, { ...pdu.header });
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('decodeFileDataPdu, given the header of an earlier PDU, decodes as decodePdu does and rejects what it rejects', () => {
+  fc.assert(
+    fc.property(pduArb, fc.integer({ min: 0, max: 1000 }), fc.integer(), (pdu, at, flip) => {
+      if (pdu.kind !== 'fileData') return;
+      const bytes = encodePdu(pdu);
+      const hl = 4 + 2 * pdu.header.entityIdLength + pdu.header.transactionSeqNumLength;
+      const header = decodePdu(bytes).header;
+      assert.deepEqual(decodeFileDataPdu(bytes, header, hl), decodePdu(bytes));
+      // One octet of the data field changed, or the PDU cut short: the same verdict.
+      const bad = bytes.slice(0, hl + (at % (bytes.length - hl + 1)));
+      if (bad.length > hl && flip % 2 === 0) bad[bad.length - 1]! ^= 1 + (flip & 0x7e);
+      let want: unknown;
+      try {
+        want = decodePdu(bad);
+      } catch (e) {
+        want = (e as { code?: unknown }).code;
+      }
+      let got: unknown;
+      try {
+        got = decodeFileDataPdu(bad, header, hl);
+      } catch (e) {
+        got = (e as { code?: unknown }).code;
+      }
+      assert.deepEqual(got, want);
     }),
     { numRuns: 3000 },
   );
