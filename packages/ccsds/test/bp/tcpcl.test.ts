@@ -411,3 +411,86 @@ test('fuzz: TCPCL message parser and File CLA frame reader throw only CcsdsError
   });
   assert.equal(f.rejected, 0); // the reader reports errors as results, never throws
 });
+
+test('fuzz: an established session fed random and mutated segments in random chunks never throws, reports only CcsdsError, and never delivers more than its transfer MRU', () => {
+  const clock = new SimulatedClock();
+  const prefix = new Uint8Array([
+    ...encodeContactHeader(),
+    ...encodeTcpclMessage({
+      type: 0x07,
+      keepaliveInterval: 0,
+      segmentMru: 1 << 20,
+      transferMru: 1 << 20,
+      nodeId: 'ipn:1.0',
+      extensions: [],
+    }),
+  ]);
+  const seg = (flags: number, id: number, data: Uint8Array, length?: number) =>
+    encodeTcpclMessage({
+      type: 0x01,
+      flags,
+      transferId: id,
+      ...(flags & 2
+        ? {
+            extensions:
+              length === undefined
+                ? []
+                : [
+                    {
+                      flags: 0,
+                      itemType: 1,
+                      value: new Uint8Array(new BigUint64Array([BigInt(length)]).buffer).reverse(),
+                    },
+                  ],
+          }
+        : {}),
+      data,
+    });
+  const seeds = [
+    new Uint8Array([
+      ...seg(3, 0, bundleOfLength(300, 1), 300),
+      ...seg(3, 1, bundleOfLength(40, 2)),
+    ]),
+    new Uint8Array([
+      ...seg(2, 7, bundleOfLength(900, 3).subarray(0, 500), 900),
+      ...seg(1, 7, bundleOfLength(900, 3).subarray(500)),
+      ...encodeTcpclMessage({ type: 0x02, flags: 1, transferId: 0, acknowledgedLength: 9 }),
+      ...encodeTcpclMessage({ type: 0x04 }),
+    ]),
+  ];
+  const transferMru = 2000;
+  let delivered = 0;
+  const stats = fuzzDecoder(
+    (tail) => {
+      const s = new TcpclSession(
+        { write: () => Promise.resolve(), close: () => undefined },
+        { nodeId: 'ipn:2.0', active: false, clock, segmentMru: 1000, transferMru },
+      );
+      // The session catches listener exceptions: violations are noted and thrown afterwards.
+      let violation: string | undefined;
+      s.events.on('error', (e) => {
+        if (!isCcsdsError(e)) violation ??= `session reported ${String(e)}`;
+      });
+      s.events.on('bundle', (d) => {
+        if (d.length > transferMru) violation ??= `delivered ${d.length} octets`;
+        delivered++;
+      });
+      const stream = new Uint8Array([...prefix, ...tail]);
+      // Chunk sizes from the input itself, so runs differ in where messages split.
+      const step = 1 + (tail.length > 0 ? tail[0]! % 97 : 0);
+      for (let i = 0; i < stream.length; i += step) {
+        try {
+          s.receive(stream.subarray(i, i + step));
+        } catch (e) {
+          throw new TypeError(`receive threw ${String(e)}`);
+        }
+      }
+      s.close();
+      if (violation !== undefined) throw new TypeError(violation);
+      return s.state;
+    },
+    { seeds, runs: 5_000, seed: 9175, maxRandomLength: 256 },
+  );
+  assert.equal(stats.rejected, 0); // nothing escapes receive()
+  assert.ok(delivered > 100, `only ${delivered} bundles came through`);
+});
