@@ -129,6 +129,11 @@ export class SendTransaction extends Transaction {
   /** Ranges asked for again by NAKs, served before new data. */
   private retransmit: [number, number][] = [];
   private resendMetadata = false;
+  /**
+   * The buffer of the last chunk of original data sent, reused for the next read (a fresh
+   * 256 KiB buffer per chunk cost page faults and garbage collection).
+   */
+  private spareChunk: Uint8Array | undefined;
   /** The chunk of original data being sent. */
   private cache: { offset: number; data: Uint8Array } | undefined;
   /** The read of the chunk after it, under way. */
@@ -336,6 +341,10 @@ export class SendTransaction extends Transaction {
     const next = off + data.length;
     // Nothing is kept once the file is released (the transaction ended during the read).
     if (this.handle === undefined) return data.subarray(0, Math.min(length, data.length));
+    // The chunk left behind was only copied from (into PDUs): its buffer takes the next read.
+    const old = this.cache;
+    if (old !== undefined && old.data.byteLength === old.data.buffer.byteLength)
+      this.spareChunk = old.data;
     this.cache = { offset: off, data };
     if (data.length > 0 && next < (this.fileSize ?? 0)) {
       const p = this.readChunk(next, 1);
@@ -352,6 +361,11 @@ export class SendTransaction extends Transaction {
     // Whole segments per chunk, so that in-order segments never straddle two chunks.
     const chunk = Math.max(this.segmentLength, READ_CHUNK - (READ_CHUNK % this.segmentLength));
     const want = Math.max(length, Math.min(chunk, (this.fileSize ?? 0) - offset));
+    const spare = this.spareChunk;
+    this.spareChunk = undefined;
+    if (spare !== undefined && spare.length >= want) {
+      return this.handle.read(offset, want, new Uint8Array(spare.buffer));
+    }
     return this.handle.read(offset, want);
   }
 

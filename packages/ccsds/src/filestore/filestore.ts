@@ -28,8 +28,12 @@ export interface DirectoryEntry {
 
 /** An open file. Reads and writes at explicit offsets; no shared position. */
 export interface FileHandle {
-  /** Reads up to `length` octets at `offset`; fewer at the end of the file. */
-  read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Reads up to `length` octets at `offset`; fewer at the end of the file. Given `into` (at least
+   * `length` octets, else `INVALID_ARGUMENT`), the octets are read into it and the result is a
+   * view of it, so that a caller reading a file chunk after chunk can reuse one buffer.
+   */
+  read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array>;
   /** Writes `data` at `offset`, extending the file as needed (holes read as zeros). */
   write(offset: number, data: Uint8Array): Promise<void>;
   /** Current size in octets. */

@@ -17,7 +17,7 @@ import type {
   FilestoreAction,
   FilestoreResult,
 } from './filestore.js';
-import { TEMP_FOLDER, checkOffset, storePathSegments, tempName } from './paths.js';
+import { TEMP_FOLDER, checkOffset, checkReadTarget, storePathSegments, tempName } from './paths.js';
 
 const PAGE_BITS = 16;
 const PAGE = 1 << PAGE_BITS;
@@ -244,14 +244,16 @@ export class MemoryFileStore implements FileStore {
   // ---- page storage, used by the handles ----
 
   /** @internal */
-  readAt(node: FileNode, offset: number, length: number): Uint8Array {
+  readAt(node: FileNode, offset: number, length: number, into?: Uint8Array): Uint8Array {
     checkOffset(offset);
     checkOffset(length, 'length');
     if (length > MAX_READ) {
       throw new CcsdsError(CcsdsErrorCode.LIMIT_EXCEEDED, `read of ${length} octets`);
     }
+    checkReadTarget(into, length);
     const n = Math.max(0, Math.min(length, node.size - offset));
-    const out = new Uint8Array(n);
+    const out = into === undefined ? new Uint8Array(n) : into.subarray(0, n);
+    if (into !== undefined) out.fill(0); // holes read as zeros
     for (let done = 0; done < n; ) {
       const pos = offset + done;
       const pageNo = Math.floor(pos / PAGE);
@@ -329,9 +331,9 @@ class MemoryFileHandle implements FileHandle {
     if (this.closed) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'file handle is closed');
   }
 
-  async read(offset: number, length: number): Promise<Uint8Array> {
+  async read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
     this.check();
-    return this.store.readAt(this.node, offset, length);
+    return this.store.readAt(this.node, offset, length, into);
   }
 
   async write(offset: number, data: Uint8Array): Promise<void> {

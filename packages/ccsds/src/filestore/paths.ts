@@ -80,6 +80,20 @@ export function tempName(hint: string, unique: string): string {
   return `${TEMP_FOLDER}/${cleaned === '' ? 'tmp' : cleaned}-${unique}`;
 }
 
+/**
+ * Throws `INVALID_ARGUMENT` unless `into` (the buffer of a read, if given) is a Uint8Array of at
+ * least `length` octets.
+ */
+export function checkReadTarget(into: Uint8Array | undefined, length: number): void {
+  if (into === undefined) return;
+  if (!(into instanceof Uint8Array) || into.length < length) {
+    throw new CcsdsError(
+      CcsdsErrorCode.INVALID_ARGUMENT,
+      `read target must be a Uint8Array of at least ${length} octets`,
+    );
+  }
+}
+
 /** Throws `INVALID_ARGUMENT` unless `offset` is an integer in [0, 2^53 - 1]. */
 export function checkOffset(offset: number, what = 'offset'): void {
   if (!Number.isSafeInteger(offset) || offset < 0) {

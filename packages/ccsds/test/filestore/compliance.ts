@@ -196,6 +196,25 @@ export function fileStoreCompliance(
       await h.close();
     });
 
+    it('reads into a caller buffer: a view of it, holes zeroed, short at the end, too small refused', async ({
+      store,
+    }) => {
+      const h = await store.openWrite('into.bin');
+      await h.write(0, new Uint8Array([1, 2, 3]));
+      await h.write(10, new Uint8Array([9]));
+      const into = new Uint8Array(16).fill(0xaa);
+      const got = await h.read(1, 12, into);
+      assert.equal(got.buffer, into.buffer, 'a view of the buffer given');
+      assert.equal(got.byteOffset, into.byteOffset);
+      assert.deepEqual(got, new Uint8Array([2, 3, 0, 0, 0, 0, 0, 0, 0, 9]));
+      const again = await h.read(0, 4, into);
+      assert.deepEqual(again, new Uint8Array([1, 2, 3, 0]));
+      await assert.rejects(h.read(0, 17, into), (e) =>
+        isCcsdsError(e, CcsdsErrorCode.INVALID_ARGUMENT),
+      );
+      await h.close();
+    });
+
     it('stat reports files, directories and absence', async ({ store }) => {
       const before = Date.now();
       await writeText(store, 'f.txt', 'hello');

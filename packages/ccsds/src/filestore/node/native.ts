@@ -34,7 +34,13 @@ import type {
   FilestoreAction,
   FilestoreResult,
 } from '../filestore.js';
-import { TEMP_FOLDER, checkOffset, storePathSegments, tempName } from '../paths.js';
+import {
+  TEMP_FOLDER,
+  checkOffset,
+  checkReadTarget,
+  storePathSegments,
+  tempName,
+} from '../paths.js';
 
 /** System error codes that mean "this request names something unusable" rather than an I/O failure. */
 const BAD_REQUEST_CODES = new Set([
@@ -408,24 +414,26 @@ class NativeFileHandle implements FileHandle {
     }
   }
 
-  async read(offset: number, length: number): Promise<Uint8Array> {
+  async read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
     this.check();
     checkOffset(offset);
     checkOffset(length, 'length');
     if (length > MAX_READ) {
       throw new CcsdsError(CcsdsErrorCode.LIMIT_EXCEEDED, `read of ${length} octets`);
     }
+    checkReadTarget(into, length);
     let n = length;
-    if (n > SIZE_CHECK_THRESHOLD)
+    if (n > SIZE_CHECK_THRESHOLD && into === undefined)
       n = Math.max(0, Math.min(n, (await this.fh.stat()).size - offset));
-    const buf = new Uint8Array(n);
+    const buf = into === undefined ? new Uint8Array(n) : into.subarray(0, n);
     let done = 0;
     while (done < n) {
       const { bytesRead } = await this.fh.read(buf, done, n - done, offset + done);
       if (bytesRead === 0) break;
       done += bytesRead;
     }
-    return done === n ? buf : buf.slice(0, done);
+    if (done === n) return buf;
+    return into === undefined ? buf.slice(0, done) : buf.subarray(0, done);
   }
 
   async write(offset: number, data: Uint8Array): Promise<void> {
