@@ -236,7 +236,7 @@ test('File Data PDUs decoded from the header of the one before get every check, 
   assert.deepEqual(errors, []);
   // The same transaction's header, but a bad CRC, one octet missing, one octet too many.
   const bad = fd(1n, 1000, new Uint8Array(1000).fill(0xee));
-  bad[bad.length - 1] ^= 1;
+  bad[bad.length - 1]! ^= 1;
   await send(bad);
   await send(fd(1n, 1000, new Uint8Array(1000).fill(0xee)).subarray(0, 1000 + 10));
   const long = new Uint8Array(fd(1n, 1000, new Uint8Array(1000)).length + 1);
