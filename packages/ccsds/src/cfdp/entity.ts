@@ -81,6 +81,14 @@ const SEND_WINDOW = 8;
 
 /** Received PDUs waiting per transaction before file data is dropped. */
 const MAX_QUEUED = 1024;
+/** File data octets waiting per transaction before more file data is dropped (8 MiB). */
+const MAX_QUEUED_OCTETS = 8 << 20;
+
+/** Received PDUs waiting for their transaction, with the octets of file data among them. */
+interface PduQueue {
+  pdus: Pdu[];
+  octets: number;
+}
 
 /** Journaled transactions whose files are reopened at once during recovery. */
 const RECOVERY_CONCURRENCY = 32;
@@ -109,7 +117,7 @@ export class CfdpEntity {
   private readonly transactions = new Map<string, Transaction>();
   private readonly closedSenders = new Map<string, SendTransaction>();
   private readonly closedReceivers = new Map<string, ReceiveTransaction>();
-  private readonly queues = new Map<string, Pdu[]>();
+  private readonly queues = new Map<Transaction, PduQueue>();
   private senders: SendTransaction[] = [];
   private rr = 0;
   private directives: { address: string; bytes: Uint8Array }[] = [];
@@ -751,35 +759,42 @@ export class CfdpEntity {
 
   /**
    * Per-transaction serial processing (file writes are asynchronous): one queue and one worker
-   * per transaction. File data beyond `MAX_QUEUED` waiting PDUs is dropped (Class 2 recovers it
-   * by NAK) rather than letting memory grow when the filestore cannot keep up.
+   * per transaction. File data beyond `MAX_QUEUED` waiting PDUs or `MAX_QUEUED_OCTETS` waiting
+   * octets is dropped (Class 2 recovers it by NAK) rather than letting memory grow when the
+   * filestore cannot keep up.
    */
   private enqueue(t: Transaction, pdu: Pdu): void {
-    let q = this.queues.get(t.key);
+    let q = this.queues.get(t);
     if (q === undefined) {
-      q = [];
-      this.queues.set(t.key, q);
+      q = { pdus: [], octets: 0 };
+      this.queues.set(t, q);
     }
-    if (pdu.kind === 'fileData' && q.length >= MAX_QUEUED) {
-      this.counters.fileDataDropped++;
-      return;
+    if (pdu.kind === 'fileData') {
+      const n = pdu.data.length;
+      if (q.pdus.length >= MAX_QUEUED || q.octets + n > MAX_QUEUED_OCTETS) {
+        this.counters.fileDataDropped++;
+        return;
+      }
+      q.octets += n;
     }
-    q.push(pdu);
-    if (q.length === 1) void this.work(t, q);
+    q.pdus.push(pdu);
+    if (q.pdus.length === 1) void this.work(t, q);
   }
 
-  private async work(t: Transaction, q: Pdu[]): Promise<void> {
-    while (q.length > 0) {
+  private async work(t: Transaction, q: PduQueue): Promise<void> {
+    while (q.pdus.length > 0) {
+      const pdu = q.pdus[0]!;
       try {
-        await t.handlePdu(q[0]!);
+        await t.handlePdu(pdu);
       } catch (e) {
         this.counters.pduErrors++;
         this.events.emit('pduError', { error: e as Error, from: t.remote.address });
         await t.fault(ConditionCode.FILESTORE_REJECTION).catch(() => undefined);
       }
-      q.shift();
+      q.pdus.shift();
+      if (pdu.kind === 'fileData') q.octets -= pdu.data.length;
     }
-    if (this.queues.get(t.key) === q) this.queues.delete(t.key);
+    if (this.queues.get(t) === q) this.queues.delete(t);
   }
 }
 

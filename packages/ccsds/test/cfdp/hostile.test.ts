@@ -273,3 +273,83 @@ test('File Data PDUs decoded from the header of the one before get every check, 
   assert.equal(rx.counters.pduErrors, 3);
   await rx.close(0);
 });
+
+test('file data waiting for a stalled filestore is bounded in octets (8 MiB), not only in PDUs', async () => {
+  const clock = new SimulatedClock({ seed: 6 });
+  const net = new SimulatedNetwork(clock);
+  net.setLink('src', 'rx', { delayMs: 1 });
+  const store = new MemoryFileStore();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let writesStarted = 0;
+  // Writes to the receiver's files hang until released: the filestore cannot keep up.
+  const stalled = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'openWrite') {
+        return async (...args: Parameters<MemoryFileStore['openWrite']>) => {
+          const h = await target.openWrite(...args);
+          return new Proxy(h, {
+            get(ht, p) {
+              if (p === 'write') {
+                return async (offset: number, data: Uint8Array) => {
+                  writesStarted++;
+                  await gate;
+                  return ht.write(offset, data);
+                };
+              }
+              const v = Reflect.get(ht, p) as unknown;
+              return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(ht) : v;
+            },
+          });
+        };
+      }
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const rx = new CfdpEntity({
+    mib: simpleMib(2, [{ entityId: 1, address: 'sim://src', keepAliveIntervalMs: 0 }]),
+    transport: net.node('rx'),
+    filestore: stalled,
+    clock,
+  });
+  const src = net.node('src');
+  const segment = 60 * 1024;
+  const count = 300; // 18 MiB
+  const header = (fileData: boolean) =>
+    makeHeader({
+      sourceEntityId: 1n,
+      destinationEntityId: 2n,
+      transactionSequenceNumber: 1n,
+      ...(fileData ? { pduType: 1 } : {}),
+    });
+  await src.send(
+    'sim://rx',
+    encodePdu({
+      kind: 'metadata',
+      header: header(false),
+      closureRequested: false,
+      checksumType: 15,
+      fileSize: segment * count,
+      sourceFileName: 'a',
+      destinationFileName: 'a',
+      options: [],
+    }),
+  );
+  const data = new Uint8Array(segment).fill(7);
+  for (let i = 0; i < count; i++) {
+    await src.send(
+      'sim://rx',
+      encodePdu({ kind: 'fileData', header: header(true), offset: i * segment, data }),
+    );
+  }
+  await clock.runAsync({ untilTime: clock.now() + 50 });
+  assert.ok(writesStarted > 0, 'the receiver is writing');
+  const dropped = rx.counters.fileDataDropped;
+  // 8 MiB hold 136 segments of 60 KiB; a few more went into write buffers before the stall.
+  const waiting = count - dropped;
+  assert.ok(waiting >= 136 && waiting <= 136 + 16, `${waiting} segments kept, ${dropped} dropped`);
+  release();
+  await clock.runAsync({ untilTime: clock.now() + 50 });
+  await rx.close(0);
+});
