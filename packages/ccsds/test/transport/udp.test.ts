@@ -33,6 +33,41 @@ test('udp: port 0 binds a real port; buffers are enlarged; from is udp://ip:port
   }
 });
 
+test('udp: from stays right for 1,100 senders (past the 1,024 sender strings kept)', async () => {
+  const t = await UdpTransport.open();
+  const port = Number(/:(\d+)$/.exec(t.address)![1]);
+  const wrong: string[] = [];
+  const seen = new Map<number, string>();
+  t.events.on('message', (d, from) => seen.set(d[0]! * 256 + d[1]!, from));
+  try {
+    for (let batch = 0; batch < 11; batch++) {
+      const sockets = await Promise.all(
+        Array.from({ length: 100 }, async (_, k) => {
+          const s = createSocket('udp4');
+          await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+          const i = batch * 100 + k;
+          // Each sender twice, so cached strings are used as well as built.
+          for (let n = 0; n < 2; n++) {
+            seen.delete(i);
+            await new Promise<void>((r) =>
+              s.send(new Uint8Array([i >> 8, i & 255]), port, '127.0.0.1', () => r()),
+            );
+            for (let w = 0; w < 200 && !seen.has(i); w++)
+              await new Promise((r) => setTimeout(r, 1));
+            const want = `udp://127.0.0.1:${s.address().port}`;
+            if (seen.get(i) !== want) wrong.push(`${i}: ${seen.get(i)} instead of ${want}`);
+          }
+          return s;
+        }),
+      );
+      await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    }
+    assert.deepEqual(wrong, []);
+  } finally {
+    await t.close();
+  }
+});
+
 test('udp: a datagram above a configured maximum is an error event; bad options refused', async () => {
   const small = await UdpTransport.open({ maxMessageLength: 100 });
   const big = await UdpTransport.open();

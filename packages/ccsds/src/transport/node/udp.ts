@@ -62,7 +62,7 @@ export interface UdpTransportOptions {
   yieldEvery?: number;
 }
 
-/** Most sender addresses whose `from` string is kept (the cache is emptied past this). */
+/** Most `from` strings of senders kept (the cache is emptied past this). */
 const FROM_CACHE_MAX = 1024;
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
@@ -113,6 +113,7 @@ export class UdpTransport implements Transport {
   private readonly socket: Socket;
   private readonly destinations = new Map<string, Destination>();
   private readonly fromCache = new Map<string, Map<number, string>>();
+  private fromCached = 0;
   /** IP addresses sent to, with their family, for the socket's lookup. */
   private readonly literals: Map<string, number>;
   private closing: Promise<void> | undefined;
@@ -162,13 +163,18 @@ export class UdpTransport implements Transport {
   private fromOf(address: string, port: number): string {
     let ports = this.fromCache.get(address);
     if (ports === undefined) {
-      if (this.fromCache.size >= FROM_CACHE_MAX) this.fromCache.clear();
       ports = new Map();
       this.fromCache.set(address, ports);
     }
     let from = ports.get(port);
     if (from === undefined) {
-      if (ports.size >= FROM_CACHE_MAX) ports.clear();
+      // At most FROM_CACHE_MAX strings in all: a flood from many addresses and ports cannot grow it.
+      if (++this.fromCached > FROM_CACHE_MAX) {
+        this.fromCache.clear();
+        this.fromCached = 1;
+        ports = new Map();
+        this.fromCache.set(address, ports);
+      }
       from = formatHostPort('udp', address, port);
       ports.set(port, from);
     }
