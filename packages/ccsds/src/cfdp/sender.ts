@@ -43,17 +43,34 @@ const SLAB_PDU_MAX = 16 * 1024;
 const SLAB_SIZE = 256 * 1024;
 
 /**
+ * Where small File Data PDUs are cut from: one slab of 256 KiB at a time, shared by every
+ * transaction of the process (a slab per transaction held 256 KiB for each of a thousand small
+ * transfers). No part of a slab is handed out twice; a slab is freed once no PDU cut from it is
+ * referenced.
+ */
+const slab = { bytes: new Uint8Array(0), used: 0 };
+
+/** A new PDU buffer of `n` octets: its own allocation when large, else cut from the slab. */
+function allocatePdu(n: number): Uint8Array {
+  if (n > SLAB_PDU_MAX) return new Uint8Array(n);
+  if (slab.used + n > slab.bytes.length) {
+    slab.bytes = new Uint8Array(SLAB_SIZE);
+    slab.used = 0;
+  }
+  const out = slab.bytes.subarray(slab.used, slab.used + n);
+  slab.used += n;
+  return out;
+}
+
+/**
  * Encodes File Data PDUs from a header template without going through the generic encoder.
- * Small PDUs are cut from a slab of 256 KiB rather than allocated one by one (an allocation
- * of its own per PDU cost more than encoding it); a slab is never written twice, and is freed
- * once no PDU cut from it is referenced.
+ * Small PDUs are cut from a shared slab rather than allocated one by one (an allocation of its
+ * own per PDU cost more than encoding it).
  */
 export class FileDataEncoder {
   private readonly template: Uint8Array;
   private readonly fss: number;
   private readonly crc: boolean;
-  private slab = new Uint8Array(0);
-  private slabUsed = 0;
 
   constructor(header: PduHeader) {
     const w = new ByteWriter(40);
@@ -72,7 +89,7 @@ export class FileDataEncoder {
   encode(offset: number, data: Uint8Array): Uint8Array {
     const hl = this.template.length;
     const dataField = this.fss + data.length + (this.crc ? 2 : 0);
-    const out = this.allocate(hl + dataField);
+    const out = allocatePdu(hl + dataField);
     out.set(this.template);
     out[1] = dataField >>> 8;
     out[2] = dataField & 0xff;
@@ -95,17 +112,6 @@ export class FileDataEncoder {
       out[out.length - 2] = c >>> 8;
       out[out.length - 1] = c & 0xff;
     }
-    return out;
-  }
-
-  private allocate(n: number): Uint8Array {
-    if (n > SLAB_PDU_MAX) return new Uint8Array(n);
-    if (this.slabUsed + n > this.slab.length) {
-      this.slab = new Uint8Array(SLAB_SIZE);
-      this.slabUsed = 0;
-    }
-    const out = this.slab.subarray(this.slabUsed, this.slabUsed + n);
-    this.slabUsed += n;
     return out;
   }
 }
@@ -598,6 +604,7 @@ export class SendTransaction extends Transaction {
     this.cache = undefined;
     this.ahead = undefined;
     this.recache = undefined;
+    this.spareChunk = undefined;
     if (h !== undefined) await h.close();
   }
 }
