@@ -15,6 +15,7 @@ import {
   type Mib,
   type PutRequest,
   type RemoteEntityConfig,
+  conditionCodeName,
   parseMib,
   simpleMib,
   transactionKey,
@@ -191,7 +192,7 @@ async function putVia(
     out.stdout(
       ok
         ? `sent ${localFile} to ${destId}:${remotePath} through ${via} (${String(finished['octets'])} octets)\n`
-        : `transfer failed: condition code ${String(finished['conditionCode'])}\n`,
+        : `transfer failed: condition code ${String(finished['conditionCode'])} (${conditionCodeName(Number(finished['conditionCode']))})\n`,
     );
   }
   if (!ok) out.exitCode = 1;
@@ -248,14 +249,14 @@ export function registerCfdpCommands(program: Command, out: Output): void {
         log(
           'transactionFinished',
           { ...e, report: undefined },
-          `${idString(e.transactionId)}: ${e.role} finished, condition ${e.conditionCode}, file status ${e.fileStatus}`,
+          `${idString(e.transactionId)}: ${e.role} finished, condition ${e.conditionCode} (${conditionCodeName(e.conditionCode)}), file status ${e.fileStatus}`,
         ),
       );
       entity.events.on('abandoned', (e) =>
         log(
           'abandoned',
           e,
-          `${idString(e.transactionId)}: abandoned, condition ${e.conditionCode}`,
+          `${idString(e.transactionId)}: abandoned, condition ${e.conditionCode} (${conditionCodeName(e.conditionCode)})`,
         ),
       );
       entity.events.on('pduError', (e) =>
@@ -397,7 +398,7 @@ export function registerCfdpCommands(program: Command, out: Output): void {
         out.stdout(
           ok
             ? `sent ${localFile} to ${destId}:${m[2]} (${result.report.progress} octets in ${seconds.toFixed(2)} s, class ${result.report.transmissionClass})\n`
-            : `transfer failed: condition code ${result.conditionCode}, file status ${result.fileStatus}\n`,
+            : `transfer failed: condition code ${result.conditionCode} (${conditionCodeName(result.conditionCode)}), file status ${result.fileStatus}\n`,
         );
       }
       if (!ok) out.exitCode = 1;

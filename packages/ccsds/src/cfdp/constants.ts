@@ -56,6 +56,36 @@ export const ConditionCode = {
 /** One of {@link ConditionCode} (any 4-bit value decodes; 12 and 13 are reserved). */
 export type ConditionCode = number;
 
+const CONDITION_CODE_NAMES: readonly (string | undefined)[] = [
+  'no error',
+  'positive ACK limit reached',
+  'keep alive limit reached',
+  'invalid transmission mode',
+  'filestore rejection',
+  'file checksum failure',
+  'file size error',
+  'NAK limit reached',
+  'inactivity detected',
+  'invalid file structure',
+  'check limit reached',
+  'unsupported checksum type',
+  undefined,
+  undefined,
+  'suspend request received',
+  'cancel request received',
+];
+
+/**
+ * The name of a condition code as 727.0-B-5 Table 5-5 gives it ("inactivity detected"), or
+ * "reserved condition code 12" (12, 13) / "condition code N" (anything else), for messages to
+ * people.
+ */
+export function conditionCodeName(code: number): string {
+  const name = Number.isInteger(code) ? CONDITION_CODE_NAMES[code] : undefined;
+  if (name !== undefined) return name;
+  return code === 12 || code === 13 ? `reserved condition code ${code}` : `condition code ${code}`;
+}
+
 /** Delivery code of the Finished PDU (§5.2.3). */
 export const DeliveryCode = { DATA_COMPLETE: 0, DATA_INCOMPLETE: 1 } as const;
 /** One of {@link DeliveryCode}. */

@@ -16,6 +16,7 @@ import {
   type PutRequest,
   RemoteOperations,
   type TransactionId,
+  conditionCodeName,
   transactionKey,
 } from 'ccsds/cfdp';
 import {
@@ -27,7 +28,7 @@ import {
 import { NativeFileStore } from 'ccsds/filestore/node';
 import { createTransport } from 'ccsds/transport/node';
 import { GatedTransport } from './gate.js';
-import { CONDITION_NAMES, TransferBook, type TransferRecord } from './transfers.js';
+import { TransferBook, type TransferRecord } from './transfers.js';
 
 /** Folder of the local filestore where listings asked of remote entities arrive. */
 export const INBOX_FOLDER = '.cfdp-remote';
@@ -337,14 +338,14 @@ export class Station {
         this.book.note(
           record.id,
           'Proxy-Put-Response',
-          `${CONDITION_NAMES[r.conditionCode] ?? `condition ${r.conditionCode}`}, delivery ${r.deliveryCode === 0 ? 'complete' : 'incomplete'}`,
+          `${conditionCodeName(r.conditionCode)}, delivery ${r.deliveryCode === 0 ? 'complete' : 'incomplete'}`,
         );
         if (!r.ok && r.fileTransaction === undefined)
           this.book.fail(
             record.id,
             r.conditionCode === 4
               ? `the remote entity refused (policy) or has no such file: /${src}`
-              : `remote answered ${CONDITION_NAMES[r.conditionCode] ?? `condition ${r.conditionCode}`}`,
+              : `remote answered ${conditionCodeName(r.conditionCode)}`,
           );
       })
       .catch((e: Error) => this.book.fail(record.id, e.message))
@@ -449,7 +450,7 @@ export class Station {
         403,
       );
     throw new ConsoleError(
-      `entity ${remote} could not ${what}: ${f === undefined ? (CONDITION_NAMES[r.conditionCode] ?? `condition ${r.conditionCode}`) : `filestore status ${f.statusCode}${f.filestoreMessage ? `, ${f.filestoreMessage}` : ''}`}`,
+      `entity ${remote} could not ${what}: ${f === undefined ? conditionCodeName(r.conditionCode) : `filestore status ${f.statusCode}${f.filestoreMessage ? `, ${f.filestoreMessage}` : ''}`}`,
       409,
     );
   }

@@ -6,7 +6,7 @@
  * Changes are handed to a listener at most a few times per second per transfer.
  */
 import type { CfdpEntity, TransactionId, TransactionStatusReport } from 'ccsds/cfdp';
-import { transactionKey } from 'ccsds/cfdp';
+import { conditionCodeName, transactionKey } from 'ccsds/cfdp';
 
 /** Where a transfer stands. */
 export type TransferState =
@@ -51,24 +51,6 @@ export interface TransferRecord {
   conditionCode: number | undefined;
   failureReason: string | undefined;
 }
-
-/** Names of the condition codes (727.0-B-5 Table 5-5). */
-export const CONDITION_NAMES: Readonly<Record<number, string>> = {
-  0: 'no error',
-  1: 'positive ACK limit reached',
-  2: 'keep alive limit reached',
-  3: 'invalid transmission mode',
-  4: 'filestore rejection',
-  5: 'file checksum failure',
-  6: 'file size error',
-  7: 'NAK limit reached',
-  8: 'inactivity detected',
-  9: 'invalid file structure',
-  10: 'check limit reached',
-  11: 'unsupported checksum type',
-  14: 'suspend request received',
-  15: 'cancel request received',
-};
 
 /** Most ended records kept (older ones are forgotten first). */
 const MAX_ENDED = 500;
@@ -140,11 +122,7 @@ export class TransferBook {
         if (entry === undefined) return;
         entry.record.state = 'suspended';
         entry.record.rate = 0;
-        this.log(
-          entry,
-          'Suspended',
-          CONDITION_NAMES[ev.conditionCode] ?? `condition ${ev.conditionCode}`,
-        );
+        this.log(entry, 'Suspended', conditionCodeName(ev.conditionCode));
         this.flush(entry);
       }),
       e.on('resumed', (ev) => {
@@ -155,11 +133,7 @@ export class TransferBook {
         this.flush(entry);
       }),
       e.on('fault', (ev) =>
-        this.event(
-          ev.transactionId,
-          'Fault',
-          `${CONDITION_NAMES[ev.conditionCode] ?? `condition ${ev.conditionCode}`} (ignored)`,
-        ),
+        this.event(ev.transactionId, 'Fault', `${conditionCodeName(ev.conditionCode)} (ignored)`),
       ),
       e.on('report', (ev) => {
         const entry = this.entryOf(ev.transactionId);
@@ -167,23 +141,19 @@ export class TransferBook {
         this.log(
           entry,
           'Report',
-          `${ev.state}, ${ev.progress}${ev.fileSize === undefined ? '' : `/${ev.fileSize}`} octets, condition ${CONDITION_NAMES[ev.conditionCode] ?? ev.conditionCode}`,
+          `${ev.state}, ${ev.progress}${ev.fileSize === undefined ? '' : `/${ev.fileSize}`} octets, ${conditionCodeName(ev.conditionCode)}`,
         );
         this.flush(entry);
       }),
       e.on('abandoned', (ev) => {
         const entry = this.entryOf(ev.transactionId);
         if (entry === undefined) return;
-        this.log(
-          entry,
-          'Abandoned',
-          CONDITION_NAMES[ev.conditionCode] ?? `condition ${ev.conditionCode}`,
-        );
+        this.log(entry, 'Abandoned', conditionCodeName(ev.conditionCode));
         this.end(
           entry,
           'failed',
           ev.conditionCode,
-          `abandoned (${CONDITION_NAMES[ev.conditionCode] ?? ev.conditionCode})`,
+          `abandoned (${conditionCodeName(ev.conditionCode)})`,
           ev.progress,
         );
       }),
@@ -195,7 +165,7 @@ export class TransferBook {
           ev.deliveryCode === 0 &&
           ev.fileStatus !== 0 &&
           ev.fileStatus !== 1;
-        const cc = CONDITION_NAMES[ev.conditionCode] ?? `condition ${ev.conditionCode}`;
+        const cc = conditionCodeName(ev.conditionCode);
         const fsr = ev.filestoreResponses
           .filter((f) => f.statusCode !== 0)
           .map(
