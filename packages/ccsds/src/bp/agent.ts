@@ -6,7 +6,8 @@
  * `DirectoryBundleStore` in `ccsds/bp/node`) until it is sent or its lifetime ends, a contact
  * plan (link up/down times) so bundles wait for the next contact, hop limits, bundle age,
  * previous node, extension blocks kept or dropped by their flags (§4.2.4), and status reports
- * on request (§6.1.1). Every timer goes through the injected `Clock`; DTN time is
+ * on request (§6.1.1). Bundles originated here get creation timestamps that are never reused,
+ * also across restarts and clock steps (see `creation-timestamp.ts`). Every timer goes through the injected `Clock`; DTN time is
  * `clock.now()` minus the DTN epoch.
  */
 import {
@@ -45,6 +46,7 @@ import { type Eid, type IpnEid, formatEid, parseEid } from './eid.js';
 import { BufferPool } from './buffer-pool.js';
 import { DeliveredMemory } from './delivered-memory.js';
 import { BundleReassembler, fragmentBundle } from './fragment.js';
+import { type CreationTimestamps, creationTimestampsFor } from './creation-timestamp.js';
 
 /** Persistent storage of bundles awaiting forwarding or delivery. */
 export interface BundleStore {
@@ -236,8 +238,8 @@ export class BundleAgent {
   private readonly known: Set<number>;
   private readonly opts: BundleAgentOptions;
   private readonly offs: (() => void)[] = [];
-  private lastTime = -1;
-  private seq = 0;
+  /** Creation timestamps of bundles originated here (shared with other agents of this node). */
+  private readonly timestamps: CreationTimestamps;
   private closed = false;
   private readonly links = new Map<string, Link>();
   private readonly expiries: Stored[] = [];
@@ -300,9 +302,15 @@ export class BundleAgent {
     ]);
     for (const r of options.routes ?? []) this.addRoute(r.node, r.address);
     for (const c of options.clas ?? []) this.addConvergenceLayer(c);
+    this.timestamps = creationTimestampsFor(this.clock, options.node, this.dtnTime());
     for (const s of this.store?.load() ?? []) {
       try {
-        this.admit(decodeBundle(s.bundle), s.bundle, s.receivedAt, this.clock.now(), s.id);
+        const bundle = decodeBundle(s.bundle);
+        // A bundle this node created before a restart: none is created at or before its time.
+        const src = bundle.primary.source;
+        if (src.scheme === 'ipn' && src.node === options.node)
+          this.timestamps.raiseFloor(bundle.primary.creationTime);
+        this.admit(bundle, s.bundle, s.receivedAt, this.clock.now(), s.id);
       } catch (e) {
         this.store?.delete(s.id);
         this.fail(e);
@@ -391,19 +399,15 @@ export class BundleAgent {
     if (this.closed) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'agent is closed');
     const dest = typeof destination === 'string' ? this.parseDestination(destination) : destination;
     const clockNow = this.clock.now();
-    const now = Math.max(0, clockNow - DTN_EPOCH_UNIX_MS);
-    if (now !== this.lastTime) {
-      this.lastTime = now;
-      this.seq = 0;
-    }
+    const stamp = this.timestamps.next(Math.max(0, clockNow - DTN_EPOCH_UNIX_MS));
     const source: IpnEid = { scheme: 'ipn', node: this.opts.node, service: options.service ?? 1 };
     const init: BundleInit = {
       destination: dest,
       source,
       reportTo: options.reportTo ?? source,
       payload,
-      creationTime: now,
-      sequenceNumber: this.seq++,
+      creationTime: stamp.creationTime,
+      sequenceNumber: stamp.sequenceNumber,
       lifetime: options.lifetime ?? this.opts.defaultLifetime ?? 86_400_000,
       flags: options.flags ?? 0,
       crcType: options.crcType ?? CrcType.CRC32C,
@@ -641,14 +645,10 @@ export class BundleAgent {
     const p = subject.primary;
     if ((p.flags & BundleFlags.ADMIN_RECORD) !== 0) return; // never report on reports
     if (p.reportTo.scheme === 'dtn' && p.reportTo.ssp === 'none') return;
-    const now = this.dtnTime();
-    if (now !== this.lastTime) {
-      this.lastTime = now;
-      this.seq = 0;
-    }
+    const stamp = this.timestamps.next(this.dtnTime());
     const rep = createStatusReport(subject, statuses, reason, this.nodeId, {
-      dtnTime: now,
-      sequenceNumber: this.seq++,
+      dtnTime: stamp.creationTime,
+      sequenceNumber: stamp.sequenceNumber,
     });
     queueMicrotask(() => {
       const now = this.clock.now();
