@@ -31,7 +31,8 @@ export interface FileHandle {
   /**
    * Reads up to `length` octets at `offset`; fewer at the end of the file. Given `into` (at least
    * `length` octets, else `INVALID_ARGUMENT`), the octets are read into it and the result is a
-   * view of it, so that a caller reading a file chunk after chunk can reuse one buffer.
+   * view of it, so that a caller reading a file chunk after chunk can reuse one buffer. The
+   * result belongs to the caller: an implementation must not keep or reuse it.
    */
   read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array>;
   /** Writes `data` at `offset`, extending the file as needed (holes read as zeros). */
