@@ -8,7 +8,8 @@
  * orderly termination. TLS (§4.4): with `canTls` the contact header carries CAN_TLS, and when
  * both headers do the stream's `startTls` runs right after the contact header exchange (the
  * active side is the TLS client) before SESS_INIT; with `requireTls` a session without TLS is
- * refused. The socket glue (TLS with `node:tls`) is
+ * refused; once the peer's SESS_INIT arrives over TLS, the stream's `authenticateNodeId` checks its
+ * node ID against the peer's certificate (§4.4.3) and a mismatch ends the session. The socket glue (TLS with `node:tls`) is
  * `TcpclConvergenceLayer` in `ccsds/bp/node`.
  */
 import {
@@ -516,6 +517,13 @@ export interface TcpclIo {
    * headers; octets received after it resolves are plaintext from the TLS layer.
    */
   startTls?(active: boolean): Promise<void>;
+  /**
+   * Optional, for a session secured by TLS: authenticates the node ID the peer announced in
+   * SESS_INIT against the peer's certificate (RFC 9174 §4.4.3); returns why it failed, or
+   * `undefined` when it passed. On failure the session is terminated (reason contact failure)
+   * before it is established.
+   */
+  authenticateNodeId?(peerNodeId: string): string | undefined;
 }
 
 /** Options of {@link TcpclSession}. */
@@ -1106,6 +1114,19 @@ export class TcpclSession {
       this.fail(new CcsdsError(CcsdsErrorCode.UNSUPPORTED, 'critical session extension item'));
       this.terminate(TerminationReason.CONTACT_FAILURE);
       return;
+    }
+    if (this.secure && this.io.authenticateNodeId !== undefined) {
+      const why = this.io.authenticateNodeId(m.nodeId);
+      if (why !== undefined) {
+        this.fail(
+          new CcsdsError(
+            CcsdsErrorCode.INVALID_STATE,
+            `TLS node ID authentication of ${m.nodeId} failed: ${why}`,
+          ),
+        );
+        this.terminate(TerminationReason.CONTACT_FAILURE);
+        return;
+      }
     }
     if (!this.opts.active) this.sendInit();
     this.peerNodeId = m.nodeId;

@@ -9,8 +9,9 @@ import { type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { SeededRandom, toHex } from 'ccsds/core';
+import { RealClock, SeededRandom, toHex } from 'ccsds/core';
 import { parseHostPort } from 'ccsds/transport';
+import { BundleAgent } from 'ccsds/bp';
 import { TcpclConvergenceLayer, type TcpclTlsOptions } from 'ccsds/bp/node';
 import { bundleOfLength, collectBundles } from './cla-compliance.js';
 
@@ -44,27 +45,35 @@ before(() => {
       '-subj',
       `/CN=${ca}`,
     );
-  ossl('req', ...ec, '-keyout', 'node.key', '-out', 'node.csr', '-subj', '/CN=ipn:2.0');
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,URI:ipn:2.0\n');
-  ossl(
-    'x509',
-    '-req',
-    '-in',
-    'node.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'node.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'ext.cnf',
-  );
-  for (const f of ['ca.pem', 'other-ca.pem', 'node.key', 'node.pem'])
-    pki[f] = readFileSync(join(dir, f), 'utf8');
+  /** `<name>.key` and `<name>.pem`, signed by `ca`, with the subjectAltName `san`. */
+  const issue = (name: string, san: string) => {
+    ossl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+    writeFileSync(join(dir, `${name}.cnf`), `subjectAltName=${san}\n`);
+    ossl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.cnf`,
+    );
+    for (const f of [`${name}.key`, `${name}.pem`]) pki[f] = readFileSync(join(dir, f), 'utf8');
+  };
+  issue('node', 'IP:127.0.0.1,URI:ipn:2.0'); // node 2's own certificate
+  issue('impostor', 'IP:127.0.0.1,URI:ipn:9.0'); // names another node
+  issue('no-node-id', 'IP:127.0.0.1,URI:https://example.com/'); // names no node ID
+  issue('client1', 'URI:ipn:1.0'); // node 1's certificate as a TLS client
+  issue('client7', 'URI:ipn:7.0');
+  for (const f of ['ca.pem', 'other-ca.pem']) pki[f] = readFileSync(join(dir, f), 'utf8');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -192,6 +201,138 @@ test(
     try {
       await assert.rejects(strict.a.send(strict.b.address, bundleOfLength(500)));
       assert.ok(strict.errors.some((e) => /does not offer TLS/.test(e.message)));
+    } finally {
+      await strict.close();
+    }
+  },
+);
+
+const nodeIdFailure = /TLS node ID authentication of (ipn:\d+\.0) failed: (.*)/;
+
+test(
+  'TCPCL TLS node ID authentication: the certificate names the SESS_INIT node ID (both ways), the session is established and agents forward a bundle',
+  { skip },
+  async () => {
+    const b = await TcpclConvergenceLayer.open({
+      nodeId: 'ipn:2.0',
+      tls: {
+        key: pki['node.key']!,
+        cert: pki['node.pem']!,
+        ca: pki['ca.pem']!,
+        requestCert: true,
+        nodeIdAuthentication: 'required',
+      },
+    });
+    const a = await TcpclConvergenceLayer.open({
+      nodeId: 'ipn:1.0',
+      connectTimeoutMs: 3000,
+      tls: {
+        key: pki['client1.key']!,
+        cert: pki['client1.pem']!,
+        ca: pki['ca.pem']!,
+        nodeIdAuthentication: 'required',
+      },
+    });
+    const clock = new RealClock();
+    const agentA = new BundleAgent({
+      node: 1,
+      clock,
+      clas: [a],
+      routes: [{ node: 2, address: b.address }],
+    });
+    const agentB = new BundleAgent({ node: 2, clock, clas: [b] });
+    const errors: Error[] = [];
+    for (const x of [agentA, agentB]) x.events.on('error', (e) => errors.push(e));
+    try {
+      const got = new Promise<string>((resolve) =>
+        agentB.register(5).events.on('bundle', (p) => resolve(new TextDecoder().decode(p))),
+      );
+      await agentA.send('ipn:2.5', new TextEncoder().encode('authenticated'));
+      assert.equal(await got, 'authenticated');
+      assert.deepEqual(a.peers, ['ipn:2.0']);
+      assert.deepEqual(b.peers, ['ipn:1.0']);
+      assert.deepEqual(errors, []);
+    } finally {
+      agentA.close();
+      agentB.close();
+      await a.close();
+      await b.close();
+    }
+  },
+);
+
+test(
+  'TCPCL TLS node ID authentication: a server certificate naming another node is refused by the client (contact failure), nothing is delivered',
+  { skip },
+  async () => {
+    const t = await pair(
+      { ca: pki['ca.pem']! },
+      { key: pki['impostor.key']!, cert: pki['impostor.pem']! },
+    );
+    try {
+      let delivered = 0;
+      t.b.events.on('message', () => delivered++);
+      await assert.rejects(t.a.send(t.b.address, bundleOfLength(200)));
+      const m = t.errors.map((e) => nodeIdFailure.exec(e.message)).find((x) => x !== null);
+      assert.ok(m, t.errors.map((e) => e.message).join('; '));
+      assert.equal(m[1], 'ipn:2.0');
+      assert.match(m[2]!, /names ipn:9\.0/);
+      assert.equal(delivered, 0);
+      assert.deepEqual(t.a.peers, []);
+    } finally {
+      await t.close();
+    }
+  },
+);
+
+test(
+  'TCPCL TLS node ID authentication: a client certificate naming another node is refused by the server',
+  { skip },
+  async () => {
+    const t = await pair(
+      { ca: pki['ca.pem']!, key: pki['client7.key']!, cert: pki['client7.pem']! },
+      { key: pki['node.key']!, cert: pki['node.pem']!, ca: pki['ca.pem']!, requestCert: true },
+    );
+    try {
+      let delivered = 0;
+      t.b.events.on('message', () => delivered++);
+      await assert.rejects(t.a.send(t.b.address, bundleOfLength(200)));
+      const m = t.errors.map((e) => nodeIdFailure.exec(e.message)).find((x) => x !== null);
+      assert.ok(m, t.errors.map((e) => e.message).join('; '));
+      assert.equal(m[1], 'ipn:1.0');
+      assert.match(m[2]!, /names ipn:7\.0/);
+      assert.equal(delivered, 0);
+      assert.deepEqual(t.b.peers, []);
+    } finally {
+      await t.close();
+    }
+  },
+);
+
+test(
+  'TCPCL TLS node ID authentication: a certificate naming no node ID is accepted by default, refused when required',
+  { skip },
+  async () => {
+    const lax = await pair(
+      { ca: pki['ca.pem']! },
+      { key: pki['no-node-id.key']!, cert: pki['no-node-id.pem']! },
+    );
+    try {
+      const got = collectBundles(lax.b, 1);
+      await lax.a.send(lax.b.address, bundleOfLength(300));
+      assert.equal((await got)[0]!.data.length, 300);
+    } finally {
+      await lax.close();
+    }
+    const strict = await pair(
+      { ca: pki['ca.pem']!, nodeIdAuthentication: 'required' },
+      { key: pki['no-node-id.key']!, cert: pki['no-node-id.pem']! },
+    );
+    try {
+      await assert.rejects(strict.a.send(strict.b.address, bundleOfLength(300)));
+      const m = strict.errors.map((e) => nodeIdFailure.exec(e.message)).find((x) => x !== null);
+      assert.ok(m, strict.errors.map((e) => e.message).join('; '));
+      assert.match(m[2]!, /names no node ID/);
     } finally {
       await strict.close();
     }

@@ -7,7 +7,9 @@
  * acknowledged the whole bundle, and rejects when the peer refuses it or the session ends
  * before the final acknowledgement, so an agent keeps the bundle and sends it again (the
  * bundles are also reported in the `unacknowledged` event). With `tls` the layer offers TLS
- * (RFC 9174 §4.4) and secures every session whose peer offers it too (`node:tls`).
+ * (RFC 9174 §4.4) and secures every session whose peer offers it too (`node:tls`); the node ID a
+ * peer announces in SESS_INIT is then authenticated against the `ipn:`/`dtn:` URIs in its
+ * certificate's subjectAltName (§4.4.3, see {@link TcpclTlsOptions.nodeIdAuthentication}).
  */
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { TLSSocket, connect as tlsConnect } from 'node:tls';
@@ -21,6 +23,7 @@ import {
 } from '../../core/index.js';
 import { formatHostPort, parseHostPort, type TransportEvents } from '../../transport/index.js';
 import type { ClaStats, ConvergenceLayer } from '../cla.js';
+import { formatEid, parseEid } from '../eid.js';
 import { TcpclSession, TerminationReason } from '../tcpcl.js';
 
 /** Options of {@link TcpclConvergenceLayer.open}. */
@@ -48,8 +51,14 @@ export interface TcpclOptions {
 /**
  * TLS of a TCPCL layer. Sessions it accepts use `key`/`cert` (a TLS server); sessions it opens
  * verify the peer's certificate against `ca` and the host or IP address of the peer's
- * address (a TLS client, presenting `key`/`cert` when given). The node ID in the certificate is
- * not checked against SESS_INIT.
+ * address (a TLS client, presenting `key`/`cert` when given). On both sides the peer's
+ * certificate is also checked against the node ID the peer announces in SESS_INIT (RFC 9174
+ * §4.4.3, Node ID authentication): the certificate's subjectAltName entries of type
+ * uniformResourceIdentifier with an `ipn` or `dtn` scheme are its node IDs, and when it names
+ * any, one must equal the SESS_INIT node ID, or the session is terminated with reason contact
+ * failure before it is established (an `error` event says why). A certificate naming no node ID
+ * is accepted by default (the RFC leaves that to local policy; the certificate was still verified
+ * against `ca`, and by the client against the peer's host); see {@link TcpclTlsOptions.nodeIdAuthentication}.
  */
 export interface TcpclTlsOptions {
   /** Private key (PEM). */
@@ -64,6 +73,12 @@ export interface TcpclTlsOptions {
   rejectUnauthorized?: boolean;
   /** Ask the peers that connect to us for a certificate, verified against `ca` (default false). */
   requestCert?: boolean;
+  /**
+   * Node ID authentication (RFC 9174 §4.4.3): `'if-present'` (default) refuses a session whose
+   * peer certificate names node IDs none of which is the peer's SESS_INIT node ID; `'required'`
+   * also refuses one whose peer presented no certificate or a certificate naming no node ID.
+   */
+  nodeIdAuthentication?: 'if-present' | 'required';
 }
 
 /** Extra events: bundles a peer did not acknowledge before its session ended. */
@@ -210,6 +225,19 @@ export class TcpclConvergenceLayer implements ConvergenceLayer {
       secure.on('data', onData);
       stream = secure;
     };
+    const authenticateNodeId = (peerNodeId: string): string | undefined => {
+      const cert = stream instanceof TLSSocket ? stream.getPeerX509Certificate() : undefined;
+      const ids = certificateNodeIds(cert?.subjectAltName);
+      if (ids.length === 0) {
+        if (tls?.nodeIdAuthentication !== 'required') return undefined;
+        return cert === undefined
+          ? 'the peer presented no certificate'
+          : 'its certificate names no node ID (no ipn or dtn URI in subjectAltName)';
+      }
+      const want = normalNodeId(peerNodeId);
+      if (ids.some((id) => normalNodeId(id) === want)) return undefined;
+      return `its certificate names ${ids.join(', ')}`;
+    };
     const session = new TcpclSession(
       {
         write: (data) => {
@@ -225,7 +253,7 @@ export class TcpclConvergenceLayer implements ConvergenceLayer {
           return ok ? undefined : full();
         },
         close: () => stream.end(),
-        ...(tls === undefined ? {} : { startTls }),
+        ...(tls === undefined ? {} : { startTls, authenticateNodeId }),
       },
       {
         nodeId: this.options.nodeId,
@@ -376,5 +404,51 @@ export class TcpclConvergenceLayer implements ConvergenceLayer {
       await serverClosed;
     })();
     return this.closing;
+  }
+}
+
+/**
+ * The node IDs in a certificate (RFC 9174 §4.4.1 NODE-ID): its subjectAltName entries of type
+ * uniformResourceIdentifier whose scheme is `ipn` or `dtn`, read from Node's text form of the
+ * extension (`URI:ipn:2.0, IP Address:127.0.0.1`; a value with special characters is quoted as
+ * a JSON string).
+ */
+function certificateNodeIds(subjectAltName: string | undefined): string[] {
+  const ids: string[] = [];
+  const s = subjectAltName ?? '';
+  let i = 0;
+  while (i < s.length) {
+    const colon = s.indexOf(':', i);
+    if (colon < 0) break;
+    const type = s.slice(i, colon);
+    let j = colon + 1;
+    let value: string;
+    if (s[j] === '"') {
+      let k = j + 1;
+      while (k < s.length && s[k] !== '"') k += s[k] === '\\' ? 2 : 1;
+      try {
+        value = JSON.parse(s.slice(j, k + 1)) as string;
+      } catch {
+        break; // not the form Node writes: no node ID read from the rest
+      }
+      j = k + 1;
+    } else {
+      const end = s.indexOf(', ', j);
+      j = end < 0 ? s.length : end;
+      value = s.slice(colon + 1, j);
+    }
+    if (type === 'URI' && /^(ipn|dtn):/i.test(value)) ids.push(value);
+    if (!s.startsWith(', ', j)) break;
+    i = j + 2;
+  }
+  return ids;
+}
+
+/** A node ID in canonical text (as `formatEid` writes it), or as given when it does not parse. */
+function normalNodeId(id: string): string {
+  try {
+    return formatEid(parseEid(id));
+  } catch {
+    return id;
   }
 }
