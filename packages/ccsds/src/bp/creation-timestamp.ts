@@ -8,7 +8,7 @@
  *   creation time is kept and the sequence number counts on;
  * - agents of the same node on the same `Clock` object in one process (an agent re-created, say
  *   over the same state folder) share one counter ({@link creationTimestampsFor}), so the second
- *   continues where the first stopped;
+ *   continues where the first stopped; all `RealClock`s count as one clock;
  * - a counter new in this process starts with a floor: the millisecond it was made in, raised to
  *   the latest creation time of this node's bundles found in the agent's store
  *   ({@link CreationTimestamps.raiseFloor}). A previous incarnation in another process may have
@@ -22,7 +22,7 @@
  * A clock before the DTN epoch gives creation time 0 ("no accurate clock"): then only the
  * sequence number tells bundles apart, and it counts on for the counter's whole life.
  */
-import type { Clock } from '../core/index.js';
+import { type Clock, RealClock } from '../core/index.js';
 
 /** The (creation time, sequence number) pairs of one node; see the module comment. */
 export class CreationTimestamps {
@@ -65,17 +65,19 @@ export class CreationTimestamps {
   }
 }
 
-const counters = new WeakMap<Clock, Map<number, CreationTimestamps>>();
+/** Counters by clock; every `RealClock` reads the same wall clock, so they share one key. */
+const counters = new WeakMap<object, Map<number, CreationTimestamps>>();
 
 /**
  * The counter of node `node` on `clock`, shared by every agent of that node on that clock in
  * this process; made (with the floor `now`, DTN ms) on first use.
  */
 export function creationTimestampsFor(clock: Clock, node: number, now: number): CreationTimestamps {
-  let byNode = counters.get(clock);
+  const key: object = clock instanceof RealClock ? RealClock : clock;
+  let byNode = counters.get(key);
   if (byNode === undefined) {
     byNode = new Map();
-    counters.set(clock, byNode);
+    counters.set(key, byNode);
   }
   let c = byNode.get(node);
   if (c === undefined) {

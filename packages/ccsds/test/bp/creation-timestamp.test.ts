@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type Clock, SimulatedClock, type TimerId } from 'ccsds/core';
+import { type Clock, RealClock, SimulatedClock, type TimerId } from 'ccsds/core';
 import { MemoryNetwork } from 'ccsds/transport';
 import { BundleAgent, DTN_EPOCH_UNIX_MS, PlainConvergenceLayer, type Bundle } from 'ccsds/bp';
 import { JournalBundleStore } from 'ccsds/bp/node';
@@ -67,6 +67,17 @@ test('creation timestamps: an agent re-created in the same millisecond does not 
   assert.equal(c.agent.counts.duplicates, 0);
   b.close();
   c.agent.close();
+});
+
+test('creation timestamps: agents re-created in a burst, each with a RealClock of its own, never repeat an identity', async () => {
+  const net = new MemoryNetwork();
+  const seen = new Set<string>();
+  for (let i = 0; i < 20; i++) {
+    const a = sender(net, new RealClock(), `n1-${i}`);
+    for (let j = 0; j < 3; j++) seen.add(id(await a.send('ipn:3.1', new Uint8Array([i, j]))));
+    a.close();
+  }
+  assert.equal(seen.size, 60);
 });
 
 test('creation timestamps: a new agent never creates a bundle in the millisecond it started in (another process may have)', async () => {
