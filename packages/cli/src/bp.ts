@@ -41,6 +41,7 @@ interface NodeFlags {
   tlsKey?: string;
   tlsCa?: string;
   tlsRequire?: boolean;
+  tlsNodeId?: string;
 }
 
 interface NodeConfig {
@@ -104,8 +105,20 @@ function nodeConfig(f: NodeFlags): NodeConfig {
       ...(f.tlsCa === undefined ? {} : { ca: read(f.tlsCa, '--tls-ca') }),
       require: f.tlsRequire === true,
     };
-  } else if (f.tlsRequire === true)
-    throw new CliFailure('--tls-require needs --tls-cert/--tls-key or --tls-ca', 2);
+    if (f.tlsNodeId !== undefined) {
+      if (f.tlsNodeId !== 'if-present' && f.tlsNodeId !== 'required') {
+        throw new CliFailure(
+          `--tls-node-id must be if-present or required, not ${JSON.stringify(f.tlsNodeId)}`,
+          2,
+        );
+      }
+      out.tls.nodeIdAuthentication = f.tlsNodeId;
+    }
+  } else if (f.tlsRequire === true || f.tlsNodeId !== undefined)
+    throw new CliFailure(
+      '--tls-require and --tls-node-id need --tls-cert/--tls-key or --tls-ca',
+      2,
+    );
   return out;
 }
 
@@ -177,6 +190,10 @@ function nodeOptions(c: Command): Command {
     .option('--tls-key <pem>', 'TCPCL TLS: private key of this node (PEM file)')
     .option('--tls-ca <pem>', "TCPCL TLS: CA certificates to verify peers' certificates (PEM file)")
     .option('--tls-require', 'TCPCL TLS: refuse sessions without TLS')
+    .option(
+      '--tls-node-id <policy>',
+      "TCPCL TLS: node ID in peers' certificates (RFC 9174 §4.4.3): if-present (checked when the certificate names one; default) or required",
+    )
     .option('--json', 'JSON lines output');
 }
 

@@ -233,7 +233,7 @@ test(
         '/CN=ca',
       );
       ossl('req', ...ec, '-keyout', 'n2.key', '-out', 'n2.csr', '-subj', '/CN=ipn:2.0');
-      writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+      writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,URI:ipn:2.0\n');
       ossl(
         'x509',
         '-req',
@@ -275,6 +275,8 @@ test(
         '127.0.0.1:0',
         '--tls-ca',
         join(dir, 'ca.pem'),
+        '--tls-node-id',
+        'required',
       ]);
       const s = await spawnCli([
         'bp',

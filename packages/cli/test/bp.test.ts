@@ -144,6 +144,18 @@ test('bp file-cla write and read, with ION framing, errors and --json', async ()
 });
 
 test('bp: bad arguments exit with code 2', async () => {
+  const ca = join(tmpdir(), `ccsds-bp-ca-${process.pid}.pem`);
+  writeFileSync(ca, 'not read as PEM until a session starts');
+  try {
+    const policy = await bp(['agent', '--node', '1', '--tls-ca', ca, '--tls-node-id', 'maybe']);
+    assert.equal(policy.code, 2);
+    assert.match(policy.stderr, /--tls-node-id must be if-present or required/);
+    const noTls = await bp(['agent', '--node', '1', '--tls-node-id', 'required']);
+    assert.equal(noTls.code, 2);
+    assert.match(noTls.stderr, /need --tls-cert/);
+  } finally {
+    rmSync(ca, { force: true });
+  }
   assert.equal((await bp(['send', 'nonsense', '--text', 'x', '--node', '1'])).code, 2);
   assert.equal((await bp(['send', 'ipn:2.1', '--text', 'x'])).code, 2);
   assert.equal(
