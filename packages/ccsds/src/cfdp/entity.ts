@@ -81,8 +81,8 @@ const SEND_WINDOW = 8;
 
 /** Received PDUs waiting per transaction before file data is dropped. */
 const MAX_QUEUED = 1024;
-/** File data octets waiting per transaction before more file data is dropped (8 MiB). */
-const MAX_QUEUED_OCTETS = 8 << 20;
+/** File data octets waiting per transaction before more file data is dropped (4 MiB). */
+const MAX_QUEUED_OCTETS = 4 << 20;
 
 /** Received PDUs waiting for their transaction, with the octets of file data among them. */
 interface PduQueue {

@@ -274,7 +274,7 @@ test('File Data PDUs decoded from the header of the one before get every check, 
   await rx.close(0);
 });
 
-test('file data waiting for a stalled filestore is bounded in octets (8 MiB), not only in PDUs', async () => {
+test('file data waiting for a stalled filestore is bounded in octets (4 MiB), not only in PDUs', async () => {
   const clock = new SimulatedClock({ seed: 6 });
   const net = new SimulatedNetwork(clock);
   net.setLink('src', 'rx', { delayMs: 1 });
@@ -346,9 +346,9 @@ test('file data waiting for a stalled filestore is bounded in octets (8 MiB), no
   await clock.runAsync({ untilTime: clock.now() + 50 });
   assert.ok(writesStarted > 0, 'the receiver is writing');
   const dropped = rx.counters.fileDataDropped;
-  // 8 MiB hold 136 segments of 60 KiB; a few more went into write buffers before the stall.
+  // 4 MiB hold 68 segments of 60 KiB; a few more went into write buffers before the stall.
   const waiting = count - dropped;
-  assert.ok(waiting >= 136 && waiting <= 136 + 16, `${waiting} segments kept, ${dropped} dropped`);
+  assert.ok(waiting >= 68 && waiting <= 68 + 16, `${waiting} segments kept, ${dropped} dropped`);
   release();
   await clock.runAsync({ untilTime: clock.now() + 50 });
   await rx.close(0);
