@@ -87,7 +87,12 @@ test('B_PDU generator: pointer all ones when full, last valid bit when partial, 
 interface Vector {
   name: string;
   hex: string;
-  fields: { data_field_offset: number; ocf: string | null; virtual_channel_frame_count: number };
+  fields: {
+    data_field_offset: number;
+    data_field_length: number;
+    ocf: string | null;
+    virtual_channel_frame_count: number;
+  };
 }
 const vectors = loadVectors<{ vectors: Vector[] }>('frames/aos.json').vectors;
 const vector = (name: string): Vector => vectors.find((v) => v.name === name)!;
@@ -129,6 +134,39 @@ test('aos.json: the sender rebuilds the B_PDU vectors byte for byte (full zone, 
   const frames = p.flush();
   assert.equal(frames.length, 1);
   assert.equal(toHex(frames[0]!), part.hex);
+});
+
+test('aos.json: the sender rebuilds aos-892-vca-replay byte for byte (a replay VC, VCA, OCF, frame count 2^24 - 1)', () => {
+  const v = vector('aos-892-vca-replay');
+  const tx = new AosSender({
+    spacecraftId: 167,
+    frameLength: 892,
+    ocfPresent: true,
+    fecfPresent: true,
+    virtualChannels: [
+      {
+        virtualChannelId: 30,
+        userDataType: 'VCA',
+        virtualChannelFrameCount: 0xffffff,
+        replay: true,
+      },
+      { virtualChannelId: 31 },
+    ],
+  });
+  tx.setOperationalControlField(fromHex(v.fields.ocf!));
+  const bytes = fromHex(v.hex);
+  const start = v.fields.data_field_offset;
+  tx.sendAccess(30, bytes.subarray(start, start + v.fields.data_field_length));
+  assert.equal(toHex(tx.readyFrame()!), v.hex);
+  // The count wraps to 0 and the flag stays; a realtime VC's frames do not carry it.
+  tx.sendAccess(30, new Uint8Array(v.fields.data_field_length));
+  const next = decodeAosFrame(tx.readyFrame()!, { ocfPresent: true, fecfPresent: true });
+  assert.equal(next.virtualChannelFrameCount, 0);
+  assert.equal(next.replayFlag, true);
+  tx.send(31, randomPacket(new SeededRandom(2)));
+  const realtime = decodeAosFrame(tx.flush()[0]!, { ocfPresent: true, fecfPresent: true });
+  assert.equal(realtime.virtualChannelId, 31);
+  assert.equal(realtime.replayFlag, false);
 });
 
 test('AOS VCA: SDUs must fill the data field; wrong calls are refused', () => {

@@ -82,6 +82,11 @@ export interface AosVirtualChannelSendOptions extends SecurityReservation {
   idleFill?: IdleFill;
   /** First VC frame count (default 0; modulo 2^24, or 2^28 with the cycle). */
   virtualChannelFrameCount?: number;
+  /**
+   * The VC carries replayed data (recorded on board and played back): its frames have the
+   * Replay Flag of the Signaling Field set (732.0-B-4 §4.1.2.5). Default false (realtime).
+   */
+  replay?: boolean;
 }
 
 /** Options of {@link AosSender}. */
@@ -102,6 +107,8 @@ interface SendVc {
   gen: PacketVcGenerator | BitstreamVcGenerator | VcaSduQueue | undefined;
   count: number;
   cycle: boolean;
+  /** Replay Flag of its frames. */
+  replay: boolean;
   /** Start of the M_PDU packet zone, B_PDU data zone or VCA_SDU. */
   zoneOffset: number;
 }
@@ -183,6 +190,7 @@ export class AosSender {
               : new VcaSduQueue({ sduLength: zone }),
         count,
         cycle,
+        replay: v.replay ?? false,
         zoneOffset,
       });
     }
@@ -191,6 +199,7 @@ export class AosSender {
       gen: undefined,
       count: 0,
       cycle: false,
+      replay: false,
       zoneOffset: dataStart,
     };
     this.mux = senderMultiplexer(
@@ -314,7 +323,7 @@ export class AosSender {
         spacecraftId: this.spacecraftId,
         virtualChannelId: vc.id,
         virtualChannelFrameCount: vc.count % AOS_FRAME_COUNT_MODULUS,
-        replayFlag: false,
+        replayFlag: vc.replay,
         vcFrameCountUsageFlag: vc.cycle,
         reservedSpare: 0,
         vcFrameCountCycle: vc.cycle ? Math.floor(vc.count / AOS_FRAME_COUNT_MODULUS) : 0,
