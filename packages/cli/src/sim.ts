@@ -8,6 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import {
   Mission,
   type MissionProgress,
@@ -32,7 +33,10 @@ interface SimFlags {
   telemetryOut?: string;
 }
 
-/** Reads a scenario: a shipped name or a JSON file (exits 2 when neither). */
+/**
+ * Reads a scenario: a shipped name, or a file in JSON or (named `*.yaml` / `*.yml`) YAML; exits
+ * 2 when it is neither or does not parse. The keys are checked afterwards by `parseScenario`.
+ */
 export async function loadScenario(arg: string): Promise<unknown> {
   const shipped = SCENARIOS[arg];
   if (shipped !== undefined) return structuredClone(shipped);
@@ -45,7 +49,17 @@ export async function loadScenario(arg: string): Promise<unknown> {
       2,
     );
   }
-  return JSON.parse(text) as unknown;
+  const yaml = /\.ya?ml$/i.test(arg);
+  try {
+    return yaml
+      ? (parseYaml(text, { maxAliasCount: 100 }) as unknown)
+      : (JSON.parse(text) as unknown);
+  } catch (e) {
+    throw new CliFailure(
+      `scenario ${arg} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(e as Error).message}`,
+      2,
+    );
+  }
 }
 
 function number(v: string, what: string): number {

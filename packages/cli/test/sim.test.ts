@@ -111,6 +111,49 @@ test('exit code 1 when a transfer fails; 2 for a bad scenario', async () => {
   }
 });
 
+test('a YAML scenario file (*.yaml) reads as the same scenario; files that do not parse exit 2', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ccsds-sim-'));
+  try {
+    const json = await smallScenario(dir);
+    const asJson = await runCli(['sim', json, '--print']);
+    assert.equal(asJson.code, 0);
+    // The same scenario written as YAML (block style, comments), read back to the same thing.
+    const s = JSON.parse(await readFile(json, 'utf8')) as Record<string, unknown>;
+    const yamlText = `# a short LEO pass\n${toYaml(s, '')}`;
+    const yamlFile = join(dir, 'scenario.yaml');
+    await writeFile(yamlFile, yamlText);
+    const asYaml = await runCli(['sim', yamlFile, '--print']);
+    assert.equal(asYaml.code, 0, asYaml.stderr);
+    assert.deepEqual(JSON.parse(asYaml.stdout), JSON.parse(asJson.stdout));
+    await writeFile(join(dir, 'broken.yml'), 'name: [unclosed\n');
+    const brokenYaml = await runCli(['sim', join(dir, 'broken.yml')]);
+    assert.equal(brokenYaml.code, 2);
+    assert.match(brokenYaml.stderr, /not valid YAML/);
+    await writeFile(join(dir, 'broken.json'), '{"name": ');
+    const brokenJson = await runCli(['sim', join(dir, 'broken.json')]);
+    assert.equal(brokenJson.code, 2);
+    assert.match(brokenJson.stderr, /not valid JSON/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** Block-style YAML of a JSON value (strings quoted as JSON, which YAML accepts). */
+function toYaml(v: unknown, indent: string): string {
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]\n';
+    return (
+      '\n' + v.map((x) => `${indent}- ${toYaml(x, indent + '  ').replace(/^\n\s*/, '')}`).join('')
+    );
+  }
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v);
+    if (entries.length === 0) return '{}\n';
+    return '\n' + entries.map(([k, x]) => `${indent}${k}: ${toYaml(x, indent + '  ')}`).join('');
+  }
+  return `${JSON.stringify(v)}\n`;
+}
+
 test('--real-time runs mission time at the given scale against the wall clock', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ccsds-sim-'));
   try {
