@@ -3,6 +3,7 @@
  * 127.0.0.1 by default; another bind address needs a token (a random one is printed when none is
  * given). Without `--config` it starts the demo spacecraft in-process.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliFailure, type Output } from './output.js';
 import { parseInteger } from './parse.js';
@@ -15,6 +16,8 @@ interface WebFlags {
   token?: string;
   json?: boolean;
   sim?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /** Adds the `web` command. */
@@ -30,9 +33,24 @@ export function registerWebCommand(program: Command, out: Output): void {
       '--sim <scenario>',
       'put the spacecraft behind a simulated space link in real time (a ccsds sim scenario: leo, lunar, mars or a JSON file)',
     )
+    .option('--tls-cert <pem>', 'serve https/wss with this certificate chain (PEM file)')
+    .option('--tls-key <pem>', 'the private key of --tls-cert (PEM file)')
     .option('--json', 'print the address as JSON')
     .action(async (o: WebFlags) => {
       const port = parseInteger(o.port, 0, 65535, '--port');
+      let tls: { cert: string; key: string } | undefined;
+      if (o.tlsCert !== undefined || o.tlsKey !== undefined) {
+        if (o.tlsCert === undefined || o.tlsKey === undefined)
+          throw new CliFailure('--tls-cert and --tls-key go together', 2);
+        const read = (file: string, what: string): string => {
+          try {
+            return readFileSync(file, 'utf8');
+          } catch (e) {
+            throw new CliFailure(`cannot read ${what} ${file}: ${(e as Error).message}`, 2);
+          }
+        };
+        tls = { cert: read(o.tlsCert, '--tls-cert'), key: read(o.tlsKey, '--tls-key') };
+      }
       // Loaded here, not at start-up: the other commands do not pay for the web server.
       const { loadStationConfig, startConsole } = await import('@ccsds/web/server');
       let config;
@@ -58,6 +76,7 @@ export function registerWebCommand(program: Command, out: Output): void {
           ...(config === undefined ? {} : { config }),
           ...(sim === undefined ? {} : { sim }),
           ...(o.token === undefined ? {} : { token: o.token }),
+          ...(tls === undefined ? {} : { tls }),
         });
       } catch (e) {
         throw new CliFailure(`cannot start the console: ${(e as Error).message}`, 2);

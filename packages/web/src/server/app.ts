@@ -134,7 +134,7 @@ export function createApp(ctx: AppContext): Hono {
       if (!hasToken(ctx.policy, facts)) return c.text('wrong token', 401);
       c.header(
         'set-cookie',
-        `${TOKEN_COOKIE}=${encodeURIComponent(ctx.policy.token)}; Path=/; HttpOnly; SameSite=Strict`,
+        `${TOKEN_COOKIE}=${encodeURIComponent(ctx.policy.token)}; Path=/; HttpOnly; SameSite=Strict${ctx.policy.secure === true ? '; Secure' : ''}`,
       );
       return c.redirect('/', 303);
     }

@@ -8,6 +8,7 @@
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -65,11 +66,16 @@ export interface ConsoleOptions {
   clientDir?: string;
   /** Largest upload from the browser in octets (default 1 GiB). */
   maxUploadOctets?: number;
+  /**
+   * Serve over TLS (https and wss) with this key and certificate chain (PEM), so that the access
+   * token and everything else is encrypted beyond loopback.
+   */
+  tls?: { key: string; cert: string };
 }
 
 /** A running console. */
 export interface RunningConsole {
-  /** `http://host:port/` (with `?token=` when a token is needed). */
+  /** `http://host:port/` or `https://…` (with `?token=` when a token is needed). */
   url: string;
   port: number;
   token: string | undefined;
@@ -222,7 +228,7 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
     const linksTimer = setInterval(() => broadcast({ type: 'links', links: links() }), 1000);
     cleanups.push(() => clearInterval(linksTimer));
 
-    const policy: AccessPolicy = { bind, port: 0, token };
+    const policy: AccessPolicy = { bind, port: 0, token, secure: options.tls !== undefined };
     const maxUploadOctets = options.maxUploadOctets ?? 1024 ** 3;
     const app = createApp({
       policy,
@@ -248,7 +254,15 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
             },
           }),
     });
-    const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false });
+    const server =
+      options.tls === undefined
+        ? createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false })
+        : createAdaptorServer({
+            fetch: app.fetch,
+            overrideGlobalObjects: false,
+            createServer: createHttpsServer,
+            serverOptions: { key: options.tls.key, cert: options.tls.cert },
+          });
     const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://x');
@@ -313,7 +327,7 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
     const urlHost = bind.includes(':') ? `[${bind}]` : bind === '0.0.0.0' ? '127.0.0.1' : bind;
     let closed = false;
     return {
-      url: `http://${urlHost}:${port}/${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`,
+      url: `${options.tls === undefined ? 'http' : 'https'}://${urlHost}:${port}/${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`,
       port,
       token,
       filestore: station.filestore.root,

@@ -37,6 +37,8 @@ export interface AccessPolicy {
   port: number;
   /** The token every request must carry, or undefined (loopback bind without a token). */
   token: string | undefined;
+  /** Served over TLS (https and wss): the Origin must be https and the token cookie is Secure. */
+  secure?: boolean;
 }
 
 /**
@@ -103,7 +105,7 @@ export function hostProblem(p: AccessPolicy, r: RequestFacts): string | undefine
     : `Host ${r.host} is not this console's loopback address`;
 }
 
-/** Undefined when the Origin fits the console (same host and port, http), else why not. */
+/** Undefined when the Origin fits the console (same host and port, http or https), else why not. */
 export function originProblem(
   p: AccessPolicy,
   r: RequestFacts,
@@ -116,7 +118,8 @@ export function originProblem(
   } catch {
     return `malformed Origin ${r.origin}`;
   }
-  if (u.protocol !== 'http:') return `Origin ${r.origin} is not this console`;
+  if (u.protocol !== (p.secure === true ? 'https:' : 'http:'))
+    return `Origin ${r.origin} is not this console`;
   const allowed = isLoopback(p.bind) ? loopbackHosts(p.port) : new Set([r.host?.toLowerCase()]);
   return allowed.has(u.host.toLowerCase()) ? undefined : `Origin ${r.origin} is not this console`;
 }
