@@ -2,7 +2,8 @@
 # Installs the Debian packages that optional test legs and benchmarks use: libfec (reference
 # Reed-Solomon and Viterbi codecs for cross-checks), a C compiler for the small harness that
 # calls it, and chromium (the browser that the web console's end-to-end tests drive through
-# playwright-core; never a downloaded browser). Needs root (or sudo); without either it prints
+# playwright-core; never a downloaded browser) and openssl (the command that makes the
+# certificates of the TLS tests: TCPCL and the web console). Needs root (or sudo); without either it prints
 # what is missing and the legs skip.
 set -uo pipefail
 need=()
@@ -10,6 +11,7 @@ need=()
 ldconfig -p 2>/dev/null | grep -q 'libfec.so.0' || need+=(libfec0)
 command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -eq 0 ]; then
   echo "system packages: all present"
   exit 0
