@@ -9,7 +9,8 @@
  *
  * A message is `type (1 octet) | header length (4 octets, big-endian) | header (UTF-8 JSON
  * object) | payload (the rest)`. Application to agent: `REGISTER` (service, optional count of
- * bundles wanted and node expected), `SEND` (destination and send options, with the payload). Agent to
+ * bundles wanted and node expected), `SEND` (destination and send options, with the payload),
+ * each with the agent's access token when its interface requires one. Agent to
  * application, in the order of the requests: `REGISTERED`, `ACCEPTED` (the bundle's identity
  * once it is in the agent's store), `ERROR`; and `BUNDLE` for each bundle delivered to a
  * registration. {@link decodeAppMessage} checks every field and throws only `CcsdsError`.
@@ -36,6 +37,8 @@ export type AppMessage =
       count?: number;
       /** The node the application expects the agent to be; refused (ERROR) if it is another. */
       node?: number;
+      /** The agent's access token, when its application interface requires one. */
+      token?: string;
     }
   | {
       type: 2;
@@ -48,6 +51,8 @@ export type AppMessage =
       /** Bundle processing control flags. */
       flags?: number;
       hopLimit?: number;
+      /** The agent's access token, when its application interface requires one. */
+      token?: string;
       payload: Uint8Array;
     }
   | { type: 3; endpoint: string }
@@ -142,6 +147,7 @@ export function decodeAppMessage(bytes: Uint8Array, limits: AppMessageLimits = {
       const m: AppMessage = { type, service: int(o, 'service', false)! };
       if (count !== undefined) m.count = count;
       if (node !== undefined) m.node = node;
+      if (o['token'] !== undefined) m.token = str(o, 'token');
       return m;
     }
     case AppMessageType.SEND: {
@@ -150,6 +156,7 @@ export function decodeAppMessage(bytes: Uint8Array, limits: AppMessageLimits = {
         const v = int(o, k, true);
         if (v !== undefined) m[k] = v;
       }
+      if (o['token'] !== undefined) m.token = str(o, 'token');
       return m;
     }
     case AppMessageType.REGISTERED:

@@ -26,6 +26,13 @@ const samples: AppMessage[] = [
     payload: new Uint8Array([1, 2, 3]),
   },
   { type: AppMessageType.SEND, destination: 'dtn://x/y', payload: new Uint8Array(0) },
+  { type: AppMessageType.REGISTER, service: 1, token: 'a-token-of-the-agent' },
+  {
+    type: AppMessageType.SEND,
+    destination: 'ipn:2.1',
+    token: 'a-token-of-the-agent',
+    payload: new Uint8Array([7]),
+  },
   { type: AppMessageType.REGISTERED, endpoint: 'ipn:2.7' },
   { type: AppMessageType.ACCEPTED, source: 'ipn:1.1', creationTime: 5, sequenceNumber: 0 },
   {
@@ -144,5 +151,33 @@ test('BpAppServer and BpAppClient: send through one agent, receive from another,
     b.close();
     await ca.close();
     await cb.close();
+  }
+});
+
+test('BpAppServer with a token: requests without it or with another are refused, with it served', async () => {
+  const cla = await TcpclConvergenceLayer.open({ nodeId: 'ipn:5.0' });
+  const agent = new BundleAgent({ node: 5, clock: new RealClock(), clas: [cla] });
+  await assert.rejects(BpAppServer.open(agent, { token: 'short' }), /at least 16/);
+  const server = await BpAppServer.open(agent, { token: 'a-token-of-the-agent' });
+  const none = await BpAppClient.connect(server.address);
+  const wrong = await BpAppClient.connect(server.address, { token: 'not-the-token-at-all' });
+  const right = await BpAppClient.connect(server.address, { token: 'a-token-of-the-agent' });
+  try {
+    await assert.rejects(none.register(1), /no access token \(INVALID_ARGUMENT\)/);
+    await assert.rejects(wrong.register(1), /wrong access token/);
+    await assert.rejects(wrong.send('ipn:5.1', new Uint8Array([1])), /wrong access token/);
+    assert.equal(agent.storedCount, 0, 'nothing sent without the token');
+    const got: number[] = [];
+    right.events.on('bundle', (b) => got.push(b.payload[0]!));
+    assert.equal(await right.register(1), 'ipn:5.1');
+    await right.send('ipn:5.1', new Uint8Array([42]));
+    const end = Date.now() + 5000;
+    while (got.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(got, [42]);
+  } finally {
+    await Promise.all([none.close(), wrong.close(), right.close()]);
+    await server.close();
+    agent.close();
+    await cla.close();
   }
 });

@@ -12,6 +12,7 @@
  *   stored for the next registration.
  * - {@link BpAppClient} is the application's side (what `ccsds bp send|recv --agent` use).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { CcsdsError, CcsdsErrorCode, TypedEmitter, checkInteger } from '../../core/index.js';
 import {
@@ -42,6 +43,20 @@ export interface BpAppServerOptions {
   maxMessageLength?: number;
   /** Write buffer of a connection above which its registration pauses (default 4 MiB). */
   highWaterMark?: number;
+  /**
+   * An access token every `REGISTER` and `SEND` must carry (at least 16 characters); without
+   * one, any local process that reaches the port may register and send as this node. Requests
+   * with a missing or wrong token get `ERROR` (`INVALID_ARGUMENT`, "access token").
+   */
+  token?: string;
+}
+
+/** Whether `given` is `token` (compared in constant time through their digests). */
+function sameToken(token: string, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  const a = createHash('sha256').update(token).digest();
+  const b = createHash('sha256').update(given).digest();
+  return timingSafeEqual(a, b);
 }
 
 function errorMessage(e: unknown): AppMessage {
@@ -59,7 +74,9 @@ export class BpAppServer {
   private constructor(
     private readonly agent: BundleAgent,
     private readonly server: Server,
-    private readonly opts: Required<Omit<BpAppServerOptions, 'host' | 'port'>>,
+    private readonly opts: Required<Omit<BpAppServerOptions, 'host' | 'port' | 'token'>> & {
+      token: string | undefined;
+    },
   ) {
     const a = server.address();
     if (a === null || typeof a === 'string')
@@ -72,6 +89,12 @@ export class BpAppServer {
   static async open(agent: BundleAgent, options: BpAppServerOptions = {}): Promise<BpAppServer> {
     const port = options.port ?? 0;
     checkInteger(port, 0, 65535, 'application interface port');
+    if (options.token !== undefined && options.token.length < 16) {
+      throw new CcsdsError(
+        CcsdsErrorCode.INVALID_ARGUMENT,
+        'the application interface token needs at least 16 characters',
+      );
+    }
     const server = createServer({ noDelay: true });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -83,6 +106,7 @@ export class BpAppServer {
     return new BpAppServer(agent, server, {
       maxMessageLength: options.maxMessageLength ?? APP_MAX_MESSAGE_LENGTH,
       highWaterMark: options.highWaterMark ?? 4 << 20,
+      token: options.token,
     });
   }
 
@@ -127,6 +151,22 @@ export class BpAppServer {
       }
     });
     const handle = async (m: AppMessage): Promise<void> => {
+      const token = this.opts.token;
+      if (
+        token !== undefined &&
+        (m.type === AppMessageType.REGISTER || m.type === AppMessageType.SEND) &&
+        !sameToken(token, m.token)
+      ) {
+        write(
+          errorMessage(
+            new CcsdsError(
+              CcsdsErrorCode.INVALID_ARGUMENT,
+              `${m.token === undefined ? 'no' : 'wrong'} access token`,
+            ),
+          ),
+        );
+        return;
+      }
       switch (m.type) {
         case AppMessageType.REGISTER:
           if (reg !== undefined || paused) {
@@ -247,6 +287,7 @@ export class BpAppClient {
   private constructor(
     private readonly socket: Socket,
     maxMessageLength: number,
+    private readonly token: string | undefined,
   ) {
     const decoder = new LengthPrefixDecoder(maxMessageLength);
     socket.on('data', (chunk: Buffer) => {
@@ -268,10 +309,13 @@ export class BpAppClient {
     });
   }
 
-  /** Connects to the agent's application interface at `tcp://host:port` (or `host:port`). */
+  /**
+   * Connects to the agent's application interface at `tcp://host:port` (or `host:port`); with
+   * `token`, every request carries it (for an interface opened with one).
+   */
   static async connect(
     address: string,
-    options: { maxMessageLength?: number; timeoutMs?: number } = {},
+    options: { maxMessageLength?: number; timeoutMs?: number; token?: string } = {},
   ): Promise<BpAppClient> {
     const a = parseHostPort(address.includes('://') ? address : `tcp://${address}`, 'tcp');
     const socket = connect({ host: a.host, port: a.port });
@@ -292,7 +336,11 @@ export class BpAppClient {
         resolve();
       });
     });
-    return new BpAppClient(socket, options.maxMessageLength ?? APP_MAX_MESSAGE_LENGTH);
+    return new BpAppClient(
+      socket,
+      options.maxMessageLength ?? APP_MAX_MESSAGE_LENGTH,
+      options.token,
+    );
   }
 
   private fail(e: Error): void {
@@ -334,7 +382,13 @@ export class BpAppClient {
     options: Omit<SendOptions, 'reportTo' | 'crcType'> = {},
   ): Promise<AcceptedBundle> {
     const m = (await this.request(
-      { type: AppMessageType.SEND, destination, payload, ...options },
+      {
+        type: AppMessageType.SEND,
+        destination,
+        payload,
+        ...options,
+        ...(this.token === undefined ? {} : { token: this.token }),
+      },
       AppMessageType.ACCEPTED,
     )) as Extract<AppMessage, { type: 4 }>;
     return { source: m.source, creationTime: m.creationTime, sequenceNumber: m.sequenceNumber };
@@ -352,6 +406,7 @@ export class BpAppClient {
         service,
         ...(count === undefined ? {} : { count }),
         ...(node === undefined ? {} : { node }),
+        ...(this.token === undefined ? {} : { token: this.token }),
       },
       AppMessageType.REGISTERED,
     )) as Extract<AppMessage, { type: 3 }>;
