@@ -10,13 +10,20 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { RealClock, toHex } from 'ccsds/core';
 import {
+  type AgentSecurityPolicy,
+  BlockType,
+  type Bundle,
   BundleAgent,
   type Contact,
   type ConvergenceLayer,
   decodeBundle,
+  decryptBcb,
   describeBundle,
+  encryptBcb,
   formatEid,
   parseEid,
+  ShaVariant,
+  signBib,
 } from 'ccsds/bp';
 import {
   type TcpclTlsOptions,
@@ -61,6 +68,117 @@ function parseRoute(text: string): { node: number; address: string } {
   const m = /^(\d+)=(.+)$/.exec(text);
   if (m === null) throw new CliFailure(`--route must be NODE=ADDRESS, got '${text}'`, 2);
   return { node: parseInteger(m[1]!, 1, Number.MAX_SAFE_INTEGER, 'route node'), address: m[2]! };
+}
+
+/** BPSec flags (RFC 9172/9173) of `bp send`, `bp recv` and `bp agent`. */
+interface SecurityFlags {
+  bibKey?: string;
+  bibSha?: string;
+  bcbKey?: string;
+  requireBibFrom?: string[];
+}
+
+/**
+ * Reads a key file: a file whose content, surrounding whitespace removed, is an even number of
+ * hex digits is read as hex; any other file is the key's raw octets.
+ */
+function readKeyFile(file: string, flag: string): Uint8Array {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(file);
+  } catch (e) {
+    throw new CliFailure(
+      `cannot read ${flag} ${file}: ${e instanceof Error ? e.message : String(e)}`,
+      2,
+    );
+  }
+  const text = raw.toString('latin1').trim();
+  const key = /^(?:[0-9a-fA-F]{2})+$/.test(text)
+    ? new Uint8Array(Buffer.from(text, 'hex'))
+    : new Uint8Array(raw);
+  if (key.length === 0) throw new CliFailure(`${flag} ${file} is empty`, 2);
+  return key;
+}
+
+function bcbKey(f: SecurityFlags): Uint8Array | undefined {
+  if (f.bcbKey === undefined) return undefined;
+  const key = readKeyFile(f.bcbKey, '--bcb-key');
+  if (key.length !== 16 && key.length !== 32)
+    throw new CliFailure(
+      `--bcb-key must hold a 16-octet (AES-128-GCM) or 32-octet (AES-256-GCM) key, not ${key.length} octets`,
+      2,
+    );
+  return key;
+}
+
+function shaVariant(text: string | undefined): ShaVariant {
+  switch (text ?? '256') {
+    case '256':
+      return ShaVariant.HMAC_256;
+    case '384':
+      return ShaVariant.HMAC_384;
+    case '512':
+      return ShaVariant.HMAC_512;
+    default:
+      throw new CliFailure(`--bib-sha must be 256, 384 or 512, not ${JSON.stringify(text)}`, 2);
+  }
+}
+
+/** `--agent` hands payloads to a running agent, which builds the bundles: no BPSec here. */
+function noSecurityWithAgent(f: SecurityFlags): void {
+  const given = (['bibKey', 'bibSha', 'bcbKey'] as const).filter((k) => f[k] !== undefined);
+  if (given.length > 0)
+    throw new CliFailure(
+      `--agent: the running agent builds the bundles, so ${given
+        .map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)
+        .join(', ')} cannot apply; use the stand-alone mode (--node, --route)`,
+      2,
+    );
+}
+
+/**
+ * The BPSec step of `bp send`: a BIB-HMAC-SHA2 over the payload (RFC 9173 §3), then a
+ * BCB-AES-GCM over the payload and that BIB (RFC 9173 §4, RFC 9172 §3.9), with this node
+ * (`ipn:<node>.0`) as security source.
+ */
+function sendSecurity(
+  f: SecurityFlags,
+  node: number,
+): ((b: Bundle) => Promise<Bundle>) | undefined {
+  if (f.bibKey === undefined && f.bibSha !== undefined)
+    throw new CliFailure('--bib-sha needs --bib-key', 2);
+  const variant = shaVariant(f.bibSha);
+  const bib = f.bibKey === undefined ? undefined : readKeyFile(f.bibKey, '--bib-key');
+  const bcb = bcbKey(f);
+  if (bib === undefined && bcb === undefined) return undefined;
+  const source = { scheme: 'ipn' as const, node, service: 0 };
+  return async (bundle) => {
+    let b = bundle;
+    if (bib !== undefined)
+      b = await signBib(b, { targets: [1], key: bib, source, shaVariant: variant });
+    if (bcb !== undefined) {
+      const bibs = b.blocks
+        .filter((x) => x.blockType === BlockType.BLOCK_INTEGRITY)
+        .map((x) => x.blockNumber);
+      b = await encryptBcb(b, { targets: [1, ...bibs], key: bcb, source });
+    }
+    return b;
+  };
+}
+
+/** `bp agent --require-bib-from N... --bib-key FILE`: the agent's {@link AgentSecurityPolicy}. */
+function agentSecurity(f: SecurityFlags): AgentSecurityPolicy | undefined {
+  const from = (f.requireBibFrom ?? []).map((n) =>
+    parseInteger(n, 1, Number.MAX_SAFE_INTEGER, '--require-bib-from'),
+  );
+  if (f.bibSha !== undefined)
+    throw new CliFailure('--bib-sha applies to bp send (the verifier reads it from the BIB)', 2);
+  if (from.length === 0) {
+    if (f.bibKey !== undefined) throw new CliFailure('--bib-key needs --require-bib-from', 2);
+    return undefined;
+  }
+  if (f.bibKey === undefined) throw new CliFailure('--require-bib-from needs --bib-key', 2);
+  return { requireBibFrom: from, key: readKeyFile(f.bibKey, '--bib-key') };
 }
 
 /** Reads `--config` (JSON: node, bind, routes {"N": address}, contacts, state) and applies flags. */
@@ -124,6 +242,7 @@ function nodeConfig(f: NodeFlags): NodeConfig {
 
 async function startNode(
   cfg: NodeConfig,
+  security?: AgentSecurityPolicy,
 ): Promise<{ agent: BundleAgent; clas: ConvergenceLayer[] }> {
   const clas: ConvergenceLayer[] = [];
   try {
@@ -157,6 +276,7 @@ async function startNode(
     routes: cfg.routes,
     contacts: cfg.contacts,
     ...(cfg.state === undefined ? {} : { store: new JournalBundleStore(cfg.state) }),
+    ...(security === undefined ? {} : { security }),
   });
   return { agent, clas };
 }
@@ -229,9 +349,16 @@ export function registerBpCommands(program: Command, out: Output): void {
       '--app <host:port>',
       'application interface for bp send/recv --agent (loopback TCP, no authentication)',
     )
-    .action(async (f: NodeFlags & { duration?: string; app?: string }) => {
+    .option(
+      '--require-bib-from <node>',
+      'BPSec: delete bundles from this node without a valid BIB-HMAC-SHA2 over the payload; repeatable',
+      collect,
+    )
+    .option('--bib-key <file>', 'BPSec: HMAC key verifying those BIBs (hex text, or raw octets)')
+    .action(async (f: NodeFlags & SecurityFlags & { duration?: string; app?: string }) => {
       const cfg = nodeConfig(f);
-      const n = await startNode(cfg);
+      const security = agentSecurity(f);
+      const n = await startNode(cfg, security);
       let app: BpAppServer | undefined;
       if (f.app !== undefined) {
         const m = /^(?:tcp:\/\/)?(.+):(\d+)$/.exec(f.app);
@@ -297,6 +424,13 @@ export function registerBpCommands(program: Command, out: Output): void {
           setTimeout(stop, parseInteger(f.duration, 0, 2 ** 31 - 1, '--duration')).unref();
       });
       await app?.close();
+      if (security !== undefined)
+        line(
+          out,
+          f.json,
+          { event: 'stopped', securityFailures: n.agent.counts.securityFailures },
+          `stopped; ${n.agent.counts.securityFailures} bundles deleted by the BPSec policy`,
+        );
       await stopNode(n);
     });
 
@@ -312,17 +446,27 @@ export function registerBpCommands(program: Command, out: Output): void {
     .option('--service <n>', 'source service number', '1')
     .option('--timeout <ms>', 'give up when the bundle has not left after this long', '10000')
     .option('--agent <host:port>', "hand the bundle to a running agent's application interface")
+    .option(
+      '--bib-key <file>',
+      'BPSec: sign the payload with a BIB-HMAC-SHA2 from ipn:<node>.0 (key: hex text, or raw octets)',
+    )
+    .option('--bib-sha <bits>', 'BPSec: SHA-2 variant of the BIB: 256, 384 or 512', undefined)
+    .option(
+      '--bcb-key <file>',
+      'BPSec: encrypt the payload with BCB-AES-GCM (16- or 32-octet key: hex text, or raw octets)',
+    )
     .action(
       async (
         eid: string,
         file: string | undefined,
-        f: NodeFlags & {
-          text?: string;
-          lifetime: string;
-          service: string;
-          timeout: string;
-          agent?: string;
-        },
+        f: NodeFlags &
+          SecurityFlags & {
+            text?: string;
+            lifetime: string;
+            service: string;
+            timeout: string;
+            agent?: string;
+          },
       ) => {
         let dest;
         try {
@@ -339,6 +483,7 @@ export function registerBpCommands(program: Command, out: Output): void {
         const service = parseInteger(f.service, 0, Number.MAX_SAFE_INTEGER, '--service');
         if (f.agent !== undefined) {
           standAloneOnly(f);
+          noSecurityWithAgent(f);
           const client = await connectAgent(f.agent);
           try {
             const a = await client.send(formatEid(dest), payload, { lifetime, service });
@@ -357,6 +502,7 @@ export function registerBpCommands(program: Command, out: Output): void {
           return;
         }
         const cfg = nodeConfig(f);
+        const secure = sendSecurity(f, cfg.node);
         const n = await startNode(cfg);
         try {
           const left = new Promise<string>((resolve, reject) => {
@@ -373,7 +519,11 @@ export function registerBpCommands(program: Command, out: Output): void {
               parseInteger(f.timeout, 0, 2 ** 31 - 1, '--timeout'),
             ).unref(); // the process ends as soon as the bundle has left
           });
-          const b = await n.agent.send(dest, payload, { lifetime, service });
+          const b = await n.agent.send(dest, payload, {
+            lifetime,
+            service,
+            ...(secure === undefined ? {} : { secure }),
+          });
           const to = await left;
           line(
             out,
@@ -396,8 +546,15 @@ export function registerBpCommands(program: Command, out: Output): void {
     .option('--count <n>', 'exit after this many bundles')
     .option('--timeout <ms>', 'exit after this long')
     .option('--agent <host:port>', "register at a running agent's application interface")
+    .option(
+      '--bcb-key <file>',
+      'BPSec: decrypt BCB-AES-GCM payloads (16- or 32-octet key: hex text, or raw octets); bundles that fail are reported and make the exit code 1',
+    )
     .action(
-      async (eid: string, f: NodeFlags & { count?: string; timeout?: string; agent?: string }) => {
+      async (
+        eid: string,
+        f: NodeFlags & SecurityFlags & { count?: string; timeout?: string; agent?: string },
+      ) => {
         let e;
         try {
           e = parseEid(eid);
@@ -431,6 +588,7 @@ export function registerBpCommands(program: Command, out: Output): void {
         };
         if (f.agent !== undefined) {
           standAloneOnly(f);
+          noSecurityWithAgent(f);
           const client = await connectAgent(f.agent);
           try {
             await new Promise<void>((resolve, reject) => {
@@ -457,17 +615,48 @@ export function registerBpCommands(program: Command, out: Output): void {
         const cfg = nodeConfig({ node: String(e.node), ...f });
         if (cfg.node !== e.node)
           throw new CliFailure(`${eid} is not an endpoint of node ${cfg.node}`, 2);
+        const key = bcbKey(f);
+        let failed = 0;
         const n = await startNode(cfg);
         try {
           await new Promise<void>((resolve) => {
             const reg = n.agent.register(e.service);
-            reg.events.on('bundle', (payload, b) => {
-              print(payload, {
+            // Decryption is asynchronous: bundles are handled one after another, in order.
+            let queue = Promise.resolve();
+            const handle = async (payload: Uint8Array, b: Bundle): Promise<void> => {
+              const id = {
                 source: formatEid(b.primary.source),
                 creationTime: b.primary.creationTime,
                 sequenceNumber: b.primary.sequenceNumber,
-              });
+              };
+              if (key !== undefined) {
+                let error: string | undefined;
+                try {
+                  const d = await decryptBcb(b, { key });
+                  const p = d.results.find((r) => r.target === 1);
+                  if (p === undefined) error = 'payload not encrypted (no BCB-AES-GCM over it)';
+                  else if (!p.ok) error = `payload not decrypted: ${p.reason ?? 'failed'}`;
+                  else payload = d.bundle.blocks.find((x) => x.blockNumber === 1)!.data;
+                } catch (err) {
+                  error = `payload not decrypted: ${err instanceof Error ? err.message : String(err)}`;
+                }
+                if (error !== undefined) {
+                  if (got >= max) return;
+                  got++;
+                  failed++;
+                  const text = `${id.source}@${id.creationTime}.${id.sequenceNumber}: ${error}`;
+                  if (f.json === true) line(out, true, { ...id, error }, text);
+                  out.stderr(`ccsds bp recv: ${text}\n`);
+                  if (got >= max) resolve();
+                  return;
+                }
+              }
+              if (got >= max) return;
+              print(payload, id);
               if (got >= max) resolve();
+            };
+            reg.events.on('bundle', (payload, b) => {
+              queue = queue.then(() => handle(payload, b));
             });
             process.once('SIGINT', () => resolve());
             if (timeout !== undefined) setTimeout(resolve, timeout).unref();
@@ -475,7 +664,7 @@ export function registerBpCommands(program: Command, out: Output): void {
         } finally {
           await stopNode(n);
         }
-        if (got < max && max !== Infinity) out.exitCode = 1;
+        if ((got < max && max !== Infinity) || failed > 0) out.exitCode = 1;
       },
     );
 

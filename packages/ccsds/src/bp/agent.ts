@@ -162,6 +162,11 @@ export interface SendOptions {
   reportTo?: Eid;
   hopLimit?: number;
   crcType?: CrcType;
+  /**
+   * Applies BPSec before the bundle is stored and forwarded, e.g. a `signBib` and/or
+   * `encryptBcb` with this node as security source; resolves with the secured bundle.
+   */
+  secure?: (bundle: Bundle) => Promise<Bundle>;
 }
 
 /** Events of {@link BundleAgent}. */
@@ -413,7 +418,11 @@ export class BundleAgent {
       crcType: options.crcType ?? CrcType.CRC32C,
     };
     if (options.hopLimit !== undefined) init.hopLimit = options.hopLimit;
-    const bundle = createBundle(init);
+    let bundle = createBundle(init);
+    if (options.secure !== undefined) {
+      bundle = await options.secure(bundle);
+      if (this.closed) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'agent is closed');
+    }
     // Without a store of the caller's, nothing but the agent and the convergence layer reads
     // the encoding of a bundle originated here: a large one goes into a pooled buffer, given
     // back once forwarded (see `transmit`).
