@@ -329,9 +329,18 @@ function standAloneOnly(f: NodeFlags): void {
     );
 }
 
-async function connectAgent(address: string): Promise<BpAppClient> {
+/** The application interface's token: `--app-token`, else `CCSDS_BP_APP_TOKEN` (if set). */
+function appToken(flag: string | undefined): string | undefined {
+  const t = flag ?? process.env['CCSDS_BP_APP_TOKEN'];
+  return t === undefined || t === '' ? undefined : t;
+}
+
+const APP_TOKEN_HELP =
+  "the agent's application interface token (or CCSDS_BP_APP_TOKEN, which keeps it out of the process list)";
+
+async function connectAgent(address: string, token: string | undefined): Promise<BpAppClient> {
   try {
-    return await BpAppClient.connect(address);
+    return await BpAppClient.connect(address, token === undefined ? {} : { token });
   } catch (e) {
     throw new CliFailure(e instanceof Error ? e.message : String(e), 1);
   }
@@ -347,7 +356,11 @@ export function registerBpCommands(program: Command, out: Output): void {
     .option('--duration <ms>', 'stop after this many milliseconds')
     .option(
       '--app <host:port>',
-      'application interface for bp send/recv --agent (loopback TCP, no authentication)',
+      'application interface for bp send/recv --agent (loopback TCP; see --app-token)',
+    )
+    .option(
+      '--app-token <token>',
+      'require this token (16 characters at least) on the application interface (or CCSDS_BP_APP_TOKEN)',
     )
     .option(
       '--require-bib-from <node>',
@@ -355,84 +368,90 @@ export function registerBpCommands(program: Command, out: Output): void {
       collect,
     )
     .option('--bib-key <file>', 'BPSec: HMAC key verifying those BIBs (hex text, or raw octets)')
-    .action(async (f: NodeFlags & SecurityFlags & { duration?: string; app?: string }) => {
-      const cfg = nodeConfig(f);
-      const security = agentSecurity(f);
-      const n = await startNode(cfg, security);
-      let app: BpAppServer | undefined;
-      if (f.app !== undefined) {
-        const m = /^(?:tcp:\/\/)?(.+):(\d+)$/.exec(f.app);
-        if (m === null) {
-          await stopNode(n);
-          throw new CliFailure(`--app must be HOST:PORT, got '${f.app}'`, 2);
+    .action(
+      async (
+        f: NodeFlags & SecurityFlags & { duration?: string; app?: string; appToken?: string },
+      ) => {
+        const cfg = nodeConfig(f);
+        const security = agentSecurity(f);
+        const n = await startNode(cfg, security);
+        let app: BpAppServer | undefined;
+        if (f.app !== undefined) {
+          const m = /^(?:tcp:\/\/)?(.+):(\d+)$/.exec(f.app);
+          if (m === null) {
+            await stopNode(n);
+            throw new CliFailure(`--app must be HOST:PORT, got '${f.app}'`, 2);
+          }
+          try {
+            const token = appToken(f.appToken);
+            app = await BpAppServer.open(n.agent, {
+              host: m[1]!.replace(/^\[|\]$/g, ''),
+              port: parseInteger(m[2]!, 0, 65535, '--app port'),
+              ...(token === undefined ? {} : { token }),
+            });
+          } catch (e) {
+            await stopNode(n);
+            throw new CliFailure(
+              `cannot open --app ${f.app}: ${e instanceof Error ? e.message : String(e)}`,
+              1,
+            );
+          }
         }
-        try {
-          app = await BpAppServer.open(n.agent, {
-            host: m[1]!.replace(/^\[|\]$/g, ''),
-            port: parseInteger(m[2]!, 0, 65535, '--app port'),
-          });
-        } catch (e) {
-          await stopNode(n);
-          throw new CliFailure(
-            `cannot open --app ${f.app}: ${e instanceof Error ? e.message : String(e)}`,
-            1,
-          );
-        }
-      }
-      n.agent.events.on('forwarded', (b, to) =>
-        line(
-          out,
-          f.json,
-          { event: 'forwarded', bundle: describeBundle(b), to },
-          `forwarded ${describeBundle(b)} to ${to}`,
-        ),
-      );
-      n.agent.events.on('delivered', (b) =>
-        line(
-          out,
-          f.json,
-          { event: 'delivered', bundle: describeBundle(b) },
-          `delivered ${describeBundle(b)}`,
-        ),
-      );
-      n.agent.events.on('deleted', (b, reason) =>
-        line(
-          out,
-          f.json,
-          { event: 'deleted', bundle: describeBundle(b), reason },
-          `deleted ${describeBundle(b)} (reason ${reason})`,
-        ),
-      );
-      n.agent.events.on('error', (e) => out.stderr(`ccsds bp agent: ${e.message}\n`));
-      line(
-        out,
-        f.json,
-        {
-          event: 'started',
-          node: cfg.node,
-          bind: n.clas.map((c) => c.address),
-          ...(app === undefined ? {} : { app: app.address }),
-        },
-        `ipn:${cfg.node}.0 listening on ${n.clas.map((c) => c.address).join(', ')}` +
-          (app === undefined ? '' : `; applications on ${app.address}`),
-      );
-      await new Promise<void>((resolve) => {
-        const stop = (): void => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        if (f.duration !== undefined)
-          setTimeout(stop, parseInteger(f.duration, 0, 2 ** 31 - 1, '--duration')).unref();
-      });
-      await app?.close();
-      if (security !== undefined)
-        line(
-          out,
-          f.json,
-          { event: 'stopped', securityFailures: n.agent.counts.securityFailures },
-          `stopped; ${n.agent.counts.securityFailures} bundles deleted by the BPSec policy`,
+        n.agent.events.on('forwarded', (b, to) =>
+          line(
+            out,
+            f.json,
+            { event: 'forwarded', bundle: describeBundle(b), to },
+            `forwarded ${describeBundle(b)} to ${to}`,
+          ),
         );
-      await stopNode(n);
-    });
+        n.agent.events.on('delivered', (b) =>
+          line(
+            out,
+            f.json,
+            { event: 'delivered', bundle: describeBundle(b) },
+            `delivered ${describeBundle(b)}`,
+          ),
+        );
+        n.agent.events.on('deleted', (b, reason) =>
+          line(
+            out,
+            f.json,
+            { event: 'deleted', bundle: describeBundle(b), reason },
+            `deleted ${describeBundle(b)} (reason ${reason})`,
+          ),
+        );
+        n.agent.events.on('error', (e) => out.stderr(`ccsds bp agent: ${e.message}\n`));
+        line(
+          out,
+          f.json,
+          {
+            event: 'started',
+            node: cfg.node,
+            bind: n.clas.map((c) => c.address),
+            ...(app === undefined ? {} : { app: app.address }),
+          },
+          `ipn:${cfg.node}.0 listening on ${n.clas.map((c) => c.address).join(', ')}` +
+            (app === undefined ? '' : `; applications on ${app.address}`),
+        );
+        await new Promise<void>((resolve) => {
+          const stop = (): void => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+          if (f.duration !== undefined)
+            setTimeout(stop, parseInteger(f.duration, 0, 2 ** 31 - 1, '--duration')).unref();
+        });
+        await app?.close();
+        if (security !== undefined)
+          line(
+            out,
+            f.json,
+            { event: 'stopped', securityFailures: n.agent.counts.securityFailures },
+            `stopped; ${n.agent.counts.securityFailures} bundles deleted by the BPSec policy`,
+          );
+        await stopNode(n);
+      },
+    );
 
   nodeOptions(
     bp
@@ -446,6 +465,7 @@ export function registerBpCommands(program: Command, out: Output): void {
     .option('--service <n>', 'source service number', '1')
     .option('--timeout <ms>', 'give up when the bundle has not left after this long', '10000')
     .option('--agent <host:port>', "hand the bundle to a running agent's application interface")
+    .option('--app-token <token>', APP_TOKEN_HELP)
     .option(
       '--bib-key <file>',
       'BPSec: sign the payload with a BIB-HMAC-SHA2 from ipn:<node>.0 (key: hex text, or raw octets)',
@@ -466,6 +486,7 @@ export function registerBpCommands(program: Command, out: Output): void {
             service: string;
             timeout: string;
             agent?: string;
+            appToken?: string;
           },
       ) => {
         let dest;
@@ -484,7 +505,7 @@ export function registerBpCommands(program: Command, out: Output): void {
         if (f.agent !== undefined) {
           standAloneOnly(f);
           noSecurityWithAgent(f);
-          const client = await connectAgent(f.agent);
+          const client = await connectAgent(f.agent, appToken(f.appToken));
           try {
             const a = await client.send(formatEid(dest), payload, { lifetime, service });
             const id = `${a.source}@${a.creationTime}.${a.sequenceNumber} -> ${formatEid(dest)}`;
@@ -546,6 +567,7 @@ export function registerBpCommands(program: Command, out: Output): void {
     .option('--count <n>', 'exit after this many bundles')
     .option('--timeout <ms>', 'exit after this long')
     .option('--agent <host:port>', "register at a running agent's application interface")
+    .option('--app-token <token>', APP_TOKEN_HELP)
     .option(
       '--bcb-key <file>',
       'BPSec: decrypt BCB-AES-GCM payloads (16- or 32-octet key: hex text, or raw octets); bundles that fail are reported and make the exit code 1',
@@ -553,7 +575,8 @@ export function registerBpCommands(program: Command, out: Output): void {
     .action(
       async (
         eid: string,
-        f: NodeFlags & SecurityFlags & { count?: string; timeout?: string; agent?: string },
+        f: NodeFlags &
+          SecurityFlags & { count?: string; timeout?: string; agent?: string; appToken?: string },
       ) => {
         let e;
         try {
@@ -589,7 +612,7 @@ export function registerBpCommands(program: Command, out: Output): void {
         if (f.agent !== undefined) {
           standAloneOnly(f);
           noSecurityWithAgent(f);
-          const client = await connectAgent(f.agent);
+          const client = await connectAgent(f.agent, appToken(f.appToken));
           try {
             await new Promise<void>((resolve, reject) => {
               client.events.on('bundle', (b) => {

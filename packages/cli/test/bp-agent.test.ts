@@ -310,3 +310,61 @@ test(
     }
   },
 );
+
+test(
+  'bp agent --app-token: send and recv through the application interface need the token',
+  { timeout: 60_000 },
+  async () => {
+    const token = 'a-token-for-this-agent';
+    const agent = await startAgent([
+      '--node',
+      '2',
+      '--bind',
+      'tcpcl://127.0.0.1:0',
+      '--app',
+      '127.0.0.1:0',
+      '--app-token',
+      token,
+    ]);
+    try {
+      const app = agent.app.slice('tcp://'.length);
+      const none = await spawnCli(['bp', 'send', 'ipn:2.1', '--text', 'x', '--agent', app]);
+      assert.equal(none.code, 1);
+      assert.match(none.stderr, /no access token/);
+      const wrong = await spawnCli([
+        'bp',
+        'recv',
+        'ipn:2.1',
+        '--agent',
+        app,
+        '--count',
+        '1',
+        '--app-token',
+        'not-the-token-of-it',
+      ]);
+      assert.equal(wrong.code, 1);
+      assert.match(wrong.stderr, /wrong access token/);
+      const sent = await spawnCli([
+        'bp',
+        'send',
+        'ipn:2.1',
+        '--text',
+        'with the token',
+        '--agent',
+        app,
+        '--app-token',
+        token,
+      ]);
+      assert.equal(sent.code, 0, sent.stderr);
+      const got = await spawnCli(
+        ['bp', 'recv', 'ipn:2.1', '--agent', app, '--count', '1', '--timeout', '20000'],
+        undefined,
+        { CCSDS_BP_APP_TOKEN: token },
+      );
+      assert.equal(got.code, 0, got.stderr);
+      assert.equal(got.stdout, 'with the token\n');
+    } finally {
+      assert.equal(await stop(agent), 0);
+    }
+  },
+);

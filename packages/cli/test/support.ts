@@ -26,14 +26,19 @@ export async function runCli(args: string[]): Promise<CliResult> {
 
 const mainTs = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.ts');
 
-/** Runs `ccsds <args>` as a child process (through tsx), optionally feeding stdin. */
-export function spawnCli(args: string[], stdin?: Uint8Array): Promise<CliResult> {
+/** Runs `ccsds <args>` as a child process (through tsx), optionally feeding stdin and adding environment variables. */
+export function spawnCli(
+  args: string[],
+  stdin?: Uint8Array,
+  env?: Record<string, string>,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--conditions=ccsds-source', mainTs, ...args],
       {
         stdio: ['pipe', 'pipe', 'pipe'],
+        ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
       },
     );
     let stdout = '';
