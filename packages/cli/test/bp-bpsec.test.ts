@@ -7,38 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Command, CommanderError } from 'commander';
-import { registerBpCommands } from '../src/bp.js';
-import { CliFailure, type Output } from '../src/output.js';
+import { type CliResult, runCli } from './support.js';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `bp <args>` in-process through a program with only the bp commands (main's exit codes). */
-async function bp(args: string[]): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const out: Output = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
-  const program = new Command()
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => void (stdout += t), writeErr: (t) => void (stderr += t) });
-  registerBpCommands(program, out);
-  let code: number;
-  try {
-    await program.parseAsync(['bp', ...args], { from: 'user' });
-    code = out.exitCode ?? 0;
-  } catch (e) {
-    if (e instanceof CommanderError) code = e.exitCode === 0 ? 0 : 2;
-    else {
-      code = e instanceof CliFailure ? e.exitCode : 1;
-      stderr += `ccsds: ${e instanceof Error ? e.message : String(e)}\n`;
-    }
-  }
-  return { code, stdout, stderr };
-}
+/** Runs `ccsds bp <args>` in this process. */
+const bp = (args: string[]): Promise<CliResult> => runCli(['bp', ...args]);
 
 const port = (): number => 43000 + Math.floor(Math.random() * 2000);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -96,7 +68,7 @@ test('bp agent --require-bib-from: a bundle signed by bp send --bib-key is forwa
       '--json',
     ]);
     await sleep(300);
-    const send = (text: string, extra: string[]): Promise<Result> =>
+    const send = (text: string, extra: string[]): Promise<CliResult> =>
       bp([
         'send',
         'ipn:3.1',
@@ -172,7 +144,7 @@ test('bp send --bcb-key encrypts the payload (with a BIB under it), bp recv --bc
       '--json',
     ]);
     await sleep(300);
-    const send = (text: string, to: string, extra: string[]): Promise<Result> =>
+    const send = (text: string, to: string, extra: string[]): Promise<CliResult> =>
       bp([
         'send',
         to,

@@ -3,41 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Command, CommanderError } from 'commander';
 import { fromHex, toHex } from 'ccsds/core';
 import { encodeFileClaFrame } from 'ccsds/bp';
-import { registerBpCommands } from '../src/bp.js';
-import { CliFailure, type Output } from '../src/output.js';
+import { type CliResult, runCli } from './support.js';
 import { loadVectors } from '../../ccsds/test/support/vectors.js';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `bp <args>` in-process through a program with only the bp commands (main's exit codes). */
-async function bp(args: string[]): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const out: Output = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
-  const program = new Command()
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => void (stdout += t), writeErr: (t) => void (stderr += t) });
-  registerBpCommands(program, out);
-  let code: number;
-  try {
-    await program.parseAsync(['bp', ...args], { from: 'user' });
-    code = out.exitCode ?? 0;
-  } catch (e) {
-    if (e instanceof CommanderError) code = e.exitCode === 0 ? 0 : 2;
-    else {
-      code = e instanceof CliFailure ? e.exitCode : 1;
-      stderr += `ccsds: ${e instanceof Error ? e.message : String(e)}\n`;
-    }
-  }
-  return { code, stdout, stderr };
-}
+/** Runs `ccsds bp <args>` in this process. */
+const bp = (args: string[]): Promise<CliResult> => runCli(['bp', ...args]);
 
 const ion = loadVectors<{ vectors: { name: string; hex: string }[] }>('bp/bundles.json').vectors;
 
