@@ -209,6 +209,32 @@ test(
 
 const nodeIdFailure = /TLS node ID authentication of (ipn:\d+\.0) failed: (.*)/;
 
+/**
+ * Sends one bundle from `t.a` to `t.b` and checks it is refused by the node ID check: the send
+ * rejects, an error says whose node ID failed (`node`) and why (`why`), nothing is delivered and
+ * neither layer keeps a session. Closes the pair.
+ */
+async function refusedForNodeId(
+  t: Awaited<ReturnType<typeof pair>>,
+  node: string,
+  why: RegExp,
+): Promise<void> {
+  try {
+    let delivered = 0;
+    t.b.events.on('message', () => delivered++);
+    await assert.rejects(t.a.send(t.b.address, bundleOfLength(200)));
+    const m = t.errors.map((e) => nodeIdFailure.exec(e.message)).find((x) => x !== null);
+    assert.ok(m, t.errors.map((e) => e.message).join('; '));
+    assert.equal(m[1], node);
+    assert.match(m[2]!, why);
+    assert.equal(delivered, 0);
+    assert.deepEqual(t.a.peers, []);
+    assert.deepEqual(t.b.peers, []);
+  } finally {
+    await t.close();
+  }
+}
+
 test(
   'TCPCL TLS node ID authentication: the certificate names the SESS_INIT node ID (both ways), the session is established and agents forward a bundle',
   { skip },
@@ -269,19 +295,7 @@ test(
       { ca: pki['ca.pem']! },
       { key: pki['impostor.key']!, cert: pki['impostor.pem']! },
     );
-    try {
-      let delivered = 0;
-      t.b.events.on('message', () => delivered++);
-      await assert.rejects(t.a.send(t.b.address, bundleOfLength(200)));
-      const m = t.errors.map((e) => nodeIdFailure.exec(e.message)).find((x) => x !== null);
-      assert.ok(m, t.errors.map((e) => e.message).join('; '));
-      assert.equal(m[1], 'ipn:2.0');
-      assert.match(m[2]!, /names ipn:9\.0/);
-      assert.equal(delivered, 0);
-      assert.deepEqual(t.a.peers, []);
-    } finally {
-      await t.close();
-    }
+    await refusedForNodeId(t, 'ipn:2.0', /names ipn:9\.0/);
   },
 );
 
@@ -293,19 +307,7 @@ test(
       { ca: pki['ca.pem']!, key: pki['client7.key']!, cert: pki['client7.pem']! },
       { key: pki['node.key']!, cert: pki['node.pem']!, ca: pki['ca.pem']!, requestCert: true },
     );
-    try {
-      let delivered = 0;
-      t.b.events.on('message', () => delivered++);
-      await assert.rejects(t.a.send(t.b.address, bundleOfLength(200)));
-      const m = t.errors.map((e) => nodeIdFailure.exec(e.message)).find((x) => x !== null);
-      assert.ok(m, t.errors.map((e) => e.message).join('; '));
-      assert.equal(m[1], 'ipn:1.0');
-      assert.match(m[2]!, /names ipn:7\.0/);
-      assert.equal(delivered, 0);
-      assert.deepEqual(t.b.peers, []);
-    } finally {
-      await t.close();
-    }
+    await refusedForNodeId(t, 'ipn:1.0', /names ipn:7\.0/);
   },
 );
 
@@ -328,13 +330,6 @@ test(
       { ca: pki['ca.pem']!, nodeIdAuthentication: 'required' },
       { key: pki['no-node-id.key']!, cert: pki['no-node-id.pem']! },
     );
-    try {
-      await assert.rejects(strict.a.send(strict.b.address, bundleOfLength(300)));
-      const m = strict.errors.map((e) => nodeIdFailure.exec(e.message)).find((x) => x !== null);
-      assert.ok(m, strict.errors.map((e) => e.message).join('; '));
-      assert.match(m[2]!, /names no node ID/);
-    } finally {
-      await strict.close();
-    }
+    await refusedForNodeId(strict, 'ipn:2.0', /names no node ID/);
   },
 );
