@@ -10,8 +10,7 @@
  * `CCSDS_BENCH_CFDP_PDU_MIB` sets the file size (default 64 MiB). Figures are CPU time, so
  * less sensitive than wall time to the shared cores, but still somewhat noisy.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RealClock, TypedEmitter } from 'ccsds/core';
@@ -19,6 +18,7 @@ import { CfdpEntity, simpleMib } from 'ccsds/cfdp';
 import { useNodeCrc32 } from 'ccsds/cfdp/node';
 import { NativeFileStore } from 'ccsds/filestore/node';
 import type { Transport, TransportEvents } from 'ccsds/transport';
+import { writeRandomFile } from './random-file.js';
 
 const timers = {
   ackTimerMs: 60_000,
@@ -143,14 +143,7 @@ export async function run(): Promise<void> {
   const mib = Number(process.env['CCSDS_BENCH_CFDP_PDU_MIB'] ?? '64');
   const dir = mkdtempSync(join(tmpdir(), 'ccsds-bench-cfdp-pdu-'));
   try {
-    const fd = openSync(join(dir, 'big.bin'), 'w');
-    const block = randomBytes(1 << 20);
-    for (let i = 0; i < mib; i++) {
-      block[0] = i & 0xff;
-      writeSync(fd, block);
-    }
-    closeSync(fd);
-    const size = mib * (1 << 20);
+    const size = writeRandomFile(join(dir, 'big.bin'), mib);
     for (const segment of [1024, 8192]) console.log(await once(dir, 'big.bin', size, segment));
   } finally {
     rmSync(dir, { recursive: true, force: true });

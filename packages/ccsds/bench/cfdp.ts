@@ -8,11 +8,11 @@
  * The two entities run on the compiled library (`npm run build` first; `npm run bench` does).
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeRandomFile } from './random-file.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tsx = [process.execPath, '--import', 'tsx', '--conditions=ccsds-source'];
@@ -72,14 +72,7 @@ export async function run2(): Promise<void> {
   const mib = Number(process.env['CCSDS_BENCH_CFDP_MIB'] ?? '1024');
   const dir = mkdtempSync(join(tmpdir(), 'ccsds-bench-cfdp-'));
   try {
-    const fd = openSync(join(dir, 'big.bin'), 'w');
-    const block = randomBytes(1 << 20);
-    for (let i = 0; i < mib; i++) {
-      block[0] = i & 0xff;
-      writeSync(fd, block);
-    }
-    closeSync(fd);
-    const size = mib * (1 << 20);
+    const size = writeRandomFile(join(dir, 'big.bin'), mib);
     for (const segment of [1024, 8192]) {
       const datagram = segment + 14; // header (2-octet IDs, 4-octet sequence numbers) + offset
       const count = Math.min(Math.ceil(size / segment), 300_000);
