@@ -121,7 +121,10 @@ export class CfdpEntity {
   private senders: SendTransaction[] = [];
   private rr = 0;
   private directives: { address: string; bytes: Uint8Array }[] = [];
-  /** The last File Data PDU routed: its fixed header's octets, decoded, and its transaction. */
+  /**
+   * The last File Data PDU routed: its fixed header's octets, decoded, and its transaction (an
+   * open one: cleared when that transaction closes).
+   */
   private lastFileData:
     | { prefix: Uint8Array; header: PduHeader; transaction: Transaction }
     | undefined;
@@ -704,11 +707,8 @@ export class CfdpEntity {
     const n = p.length;
     if (data.length < n || data[0] !== p[0]) return false;
     for (let i = 3; i < n; i++) if (data[i] !== p[i]) return false;
+    // Still open: `onClosed` forgets the transaction here when it leaves `transactions`.
     const t = last.transaction;
-    if (this.transactions.get(t.key) !== t) {
-      this.lastFileData = undefined;
-      return false;
-    }
     let pdu: Pdu;
     try {
       pdu = decodeFileDataPdu(data, last.header, n);
