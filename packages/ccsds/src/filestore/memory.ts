@@ -252,8 +252,8 @@ export class MemoryFileStore implements FileStore {
     }
     checkReadTarget(into, length);
     const n = Math.max(0, Math.min(length, node.size - offset));
+    // A new array is all zeros already; a caller's buffer gets zeros where the file has holes.
     const out = into === undefined ? new Uint8Array(n) : into.subarray(0, n);
-    if (into !== undefined) out.fill(0); // holes read as zeros
     for (let done = 0; done < n; ) {
       const pos = offset + done;
       const pageNo = Math.floor(pos / PAGE);
@@ -261,6 +261,7 @@ export class MemoryFileStore implements FileStore {
       const take = Math.min(PAGE - inPage, n - done);
       const page = node.pages.get(pageNo);
       if (page !== undefined) out.set(page.subarray(inPage, inPage + take), done);
+      else if (into !== undefined) out.fill(0, done, done + take);
       done += take;
     }
     return out;
