@@ -34,6 +34,7 @@ import {
   FileClaWriter,
   openConvergenceLayer,
 } from 'ccsds/bp/node';
+import { readFlagFile } from './io.js';
 import { CliFailure, type Output } from './output.js';
 import { parseInteger } from './parse.js';
 
@@ -83,15 +84,7 @@ interface SecurityFlags {
  * hex digits is read as hex; any other file is the key's raw octets.
  */
 function readKeyFile(file: string, flag: string): Uint8Array {
-  let raw: Buffer;
-  try {
-    raw = readFileSync(file);
-  } catch (e) {
-    throw new CliFailure(
-      `cannot read ${flag} ${file}: ${e instanceof Error ? e.message : String(e)}`,
-      2,
-    );
-  }
+  const raw = readFlagFile(file, flag);
   const text = raw.toString('latin1').trim();
   const key = /^(?:[0-9a-fA-F]{2})+$/.test(text)
     ? new Uint8Array(Buffer.from(text, 'hex'))
@@ -207,16 +200,7 @@ function nodeConfig(f: NodeFlags): NodeConfig {
   const state = f.state ?? cfg.state;
   if (state !== undefined) out.state = state;
   if (f.tlsCert !== undefined || f.tlsKey !== undefined || f.tlsCa !== undefined) {
-    const read = (file: string, what: string): string => {
-      try {
-        return readFileSync(file, 'utf8');
-      } catch (e) {
-        throw new CliFailure(
-          `cannot read ${what} ${file}: ${e instanceof Error ? e.message : String(e)}`,
-          2,
-        );
-      }
-    };
+    const read = (file: string, flag: string): string => readFlagFile(file, flag).toString('utf8');
     out.tls = {
       ...(f.tlsCert === undefined ? {} : { cert: read(f.tlsCert, '--tls-cert') }),
       ...(f.tlsKey === undefined ? {} : { key: read(f.tlsKey, '--tls-key') }),

@@ -1,6 +1,22 @@
 /** File and standard-stream plumbing for commands: chunked input, buffered per-key output. */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { CliFailure } from './output.js';
+
+/**
+ * The content of a (small) file named by a command-line flag, such as a key or a certificate;
+ * one that cannot be read is a usage error (exit 2) saying which flag named it.
+ */
+export function readFlagFile(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new CliFailure(
+      `cannot read ${flag} ${file}: ${e instanceof Error ? e.message : String(e)}`,
+      2,
+    );
+  }
+}
 
 /** Chunks of a file, or of standard input for `-`, in 1 MiB reads. */
 export function openInput(path: string): AsyncIterable<Uint8Array> {

@@ -3,8 +3,8 @@
  * 127.0.0.1 by default; another bind address needs a token (a random one is printed when none is
  * given). Without `--config` it starts the demo spacecraft in-process.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { readFlagFile } from './io.js';
 import { CliFailure, type Output } from './output.js';
 import { parseInteger } from './parse.js';
 import { loadScenario } from './sim.js';
@@ -42,14 +42,10 @@ export function registerWebCommand(program: Command, out: Output): void {
       if (o.tlsCert !== undefined || o.tlsKey !== undefined) {
         if (o.tlsCert === undefined || o.tlsKey === undefined)
           throw new CliFailure('--tls-cert and --tls-key go together', 2);
-        const read = (file: string, what: string): string => {
-          try {
-            return readFileSync(file, 'utf8');
-          } catch (e) {
-            throw new CliFailure(`cannot read ${what} ${file}: ${(e as Error).message}`, 2);
-          }
+        tls = {
+          cert: readFlagFile(o.tlsCert, '--tls-cert').toString('utf8'),
+          key: readFlagFile(o.tlsKey, '--tls-key').toString('utf8'),
         };
-        tls = { cert: read(o.tlsCert, '--tls-cert'), key: read(o.tlsKey, '--tls-key') };
       }
       // Loaded here, not at start-up: the other commands do not pay for the web server.
       const { loadStationConfig, startConsole } = await import('@ccsds/web/server');
