@@ -708,14 +708,17 @@ export class TcpclSession {
     if (this.state === 'closed') return;
     this.lastSent = this.opts.clock.now();
     const w = this.io.writev !== undefined ? this.io.writev([out]) : this.io.write(out);
-    if (w !== undefined) {
-      this.blocked = true;
-      const go = (): void => {
-        this.blocked = false;
-        this.pumpSends();
-      };
-      this.unblocked = w.then(go, go);
-    }
+    if (w !== undefined) this.blockUntil(w);
+  }
+
+  /** The stream is full: our segments wait until `w` settles, then sending goes on. */
+  private blockUntil(w: Promise<unknown>): void {
+    this.blocked = true;
+    const go = (): void => {
+      this.blocked = false;
+      this.pumpSends();
+    };
+    this.unblocked = w.then(go, go);
   }
 
   private fail(e: Error): void {
@@ -784,14 +787,7 @@ export class TcpclSession {
       // A transfer written out leaves the queue's array too (it would keep the bundle alive
       // until the queue empties, long enough for the garbage collector to promote it).
       if (t.sent >= t.data.length) q[this.sendHead++] = undefined as unknown as OutTransfer;
-      if (w !== undefined) {
-        this.blocked = true;
-        const go = (): void => {
-          this.blocked = false;
-          this.pumpSends();
-        };
-        this.unblocked = w.then(go, go);
-      }
+      if (w !== undefined) this.blockUntil(w);
     }
     if (this.sendHead === q.length) {
       this.sendQueue = [];
