@@ -177,7 +177,7 @@ export class TcpclConvergenceLayer implements ConvergenceLayer {
       if (corked !== undefined) return;
       corked = stream;
       stream.cork();
-      process.nextTick(uncork);
+      setImmediate(uncork);
     };
     const full = (): Promise<void> =>
       new Promise<void>((resolve) => {
