@@ -13,29 +13,13 @@
  * per message, a copy for one spanning two reads), the least a receiver of messages over TCP
  * does, as the bare UDP receiver gets each datagram as a buffer of its own; the rate of a bare
  * pair that only counts octets is printed too, with the ratio to it.
- *
- * BPSec (RFC 9173): BIB-HMAC-SHA2-256 sign and verify and BCB-AES-GCM-256 encrypt and decrypt
- * of the payload of a bundle (1 KiB and 60 KiB), each set against the platform's own primitive
- * over the same payload in the same run: `node:crypto` `createHmac('sha256')`, and
- * `createCipheriv`/`createDecipheriv('aes-256-gcm')` with the tag. Rates count payload octets.
+
+ * BPSec has its own layer, `bpsec` (bpsec.ts).
  */
-import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
 import { RealClock, SeededRandom } from '../src/core/index.js';
-import {
-  BundleAgent,
-  type ConvergenceLayer,
-  createBundle,
-  decodeBundle,
-  decryptBcb,
-  encodeBundle,
-  encryptBcb,
-  parseEid,
-  ShaVariant,
-  signBib,
-  verifyBib,
-} from '../src/bp/index.js';
+import { BundleAgent, type ConvergenceLayer, decodeBundle, encodeBundle } from '../src/bp/index.js';
 import {
   type BundleStore,
   DirectoryBundleStore,
@@ -47,6 +31,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BenchResult, type Work, formatThroughput, measureCase, report } from './harness.js';
+import { sample } from './bundle-sample.js';
 
 const LAYER = 'bp';
 /** UDP: at most 32 bundles and 128 KiB in flight (Linux caps socket buffers near 208 KiB). */
@@ -55,19 +40,6 @@ const udpWindow = (size: number): number =>
 /** TCPCL: the application runs ahead by up to 256 bundles / 16 MiB. */
 const tcpclWindow = (size: number): number =>
   Math.max(1, Math.min(256, Math.floor((16 << 20) / size)));
-
-function sample(size: number): Uint8Array {
-  return encodeBundle(
-    createBundle({
-      destination: parseEid('ipn:2.1'),
-      source: parseEid('ipn:1.1'),
-      payload: new SeededRandom(size).bytes(size),
-      creationTime: 848_632_306_246,
-      lifetime: 3_600_000,
-      hopLimit: 30,
-    }),
-  );
-}
 
 /** Wakes a paced sender when something arrives. */
 interface Pacer {
@@ -358,120 +330,6 @@ async function storeChurn(
   }
 }
 
-/**
- * BPSec on one bundle of `size` payload octets: `n` signings, verifications, encryptions and
- * decryptions, each with the `node:crypto` primitive over the same payload as peer.
- */
-async function bpsec(size: number, n: number): Promise<void> {
-  const bundle = decodeBundle(sample(size));
-  const payload = bundle.blocks.find((b) => b.blockNumber === 1)!.data;
-  const random = new SeededRandom(size + 1);
-  const hmacKey = random.bytes(32);
-  const aesKey = random.bytes(32);
-  const iv = random.bytes(12);
-  const source = parseEid('ipn:1.0');
-  const work: Work = { items: n, itemName: 'bundles', bytes: n * size };
-  const signed = await signBib(bundle, {
-    targets: [1],
-    key: hmacKey,
-    source,
-    shaVariant: ShaVariant.HMAC_256,
-  });
-  const encrypted = await encryptBcb(bundle, { targets: [1], key: aesKey, source, iv });
-  const verified = await verifyBib(signed, { key: hmacKey });
-  const decrypted = await decryptBcb(encrypted, { key: aesKey });
-  if (!verified.every((r) => r.ok) || !decrypted.results.every((r) => r.ok))
-    throw new Error('BPSec bench: the sample does not verify or decrypt');
-  const hmac = await measureCase(
-    `node:crypto createHmac sha256 ${size} B`,
-    () => {
-      for (let i = 0; i < n; i++) createHmac('sha256', hmacKey).update(payload).digest();
-    },
-    work,
-  );
-  report(
-    LAYER,
-    await measureCase(
-      `BIB-HMAC-SHA2-256 sign, ${size} B payload`,
-      async () => {
-        for (let i = 0; i < n; i++)
-          await signBib(bundle, {
-            targets: [1],
-            key: hmacKey,
-            source,
-            shaVariant: ShaVariant.HMAC_256,
-          });
-      },
-      work,
-    ),
-    work,
-    hmac,
-  );
-  report(
-    LAYER,
-    await measureCase(
-      `BIB-HMAC-SHA2-256 verify, ${size} B payload`,
-      async () => {
-        for (let i = 0; i < n; i++) await verifyBib(signed, { key: hmacKey });
-      },
-      work,
-    ),
-    work,
-    hmac,
-  );
-  const encPeer = await measureCase(
-    `node:crypto aes-256-gcm encrypt ${size} B`,
-    () => {
-      for (let i = 0; i < n; i++) {
-        const c = createCipheriv('aes-256-gcm', aesKey, iv);
-        c.update(payload);
-        c.final();
-        c.getAuthTag();
-      }
-    },
-    work,
-  );
-  report(
-    LAYER,
-    await measureCase(
-      `BCB-AES-GCM-256 encrypt, ${size} B payload`,
-      async () => {
-        for (let i = 0; i < n; i++) await encryptBcb(bundle, { targets: [1], key: aesKey, source });
-      },
-      work,
-    ),
-    work,
-    encPeer,
-  );
-  const cipher = createCipheriv('aes-256-gcm', aesKey, iv);
-  const ciphertext = Buffer.concat([cipher.update(payload), cipher.final()]);
-  const tag = cipher.getAuthTag();
-  const decPeer = await measureCase(
-    `node:crypto aes-256-gcm decrypt ${size} B`,
-    () => {
-      for (let i = 0; i < n; i++) {
-        const d = createDecipheriv('aes-256-gcm', aesKey, iv);
-        d.setAuthTag(tag);
-        d.update(ciphertext);
-        d.final();
-      }
-    },
-    work,
-  );
-  report(
-    LAYER,
-    await measureCase(
-      `BCB-AES-GCM-256 decrypt, ${size} B payload`,
-      async () => {
-        for (let i = 0; i < n; i++) await decryptBcb(encrypted, { key: aesKey });
-      },
-      work,
-    ),
-    work,
-    decPeer,
-  );
-}
-
 /** Runs the bundle protocol benchmarks. */
 export async function run(): Promise<void> {
   {
@@ -524,7 +382,6 @@ export async function run(): Promise<void> {
       work,
     );
   }
-  for (const size of [1024, 60 * 1024]) await bpsec(size, size > 4096 ? 50 : 500);
   for (const size of [1024, 60 * 1024]) {
     const n = size > 4096 ? 200 : 2000;
     const wire = sample(size).length + 40; // the forwarded bundle, with previous node and hop blocks

@@ -21,6 +21,7 @@ const layers = [
   'cfdp-recovery',
   'cfdp-concurrency',
   'bp',
+  'bpsec',
   'mission',
 ];
 const wanted = process.argv.slice(2);
