@@ -13,7 +13,14 @@
  * per message, a copy for one spanning two reads), the least a receiver of messages over TCP
  * does, as the bare UDP receiver gets each datagram as a buffer of its own; the rate of a bare
  * pair that only counts octets is printed too, with the ratio to it.
-
+ *
+ * Forwarding runs twice: with both agents (and both sides of the bare pair) in this one process,
+ * where the figure is what both ends cost on one core; and with each agent (and each side of the
+ * bare pair) in a process of its own (bp-peer.ts), as two nodes run, where each end has a core
+ * and the rate is the slower end's. The two-process rows print each end's CPU per bundle. Over
+ * UDP the receiving process tells the sending one how many arrived (a small datagram every
+ * quarter window) to pace it the same way.
+ *
  * BPSec has its own layer, `bpsec` (bpsec.ts).
  */
 import { createSocket } from 'node:dgram';
@@ -30,68 +37,23 @@ import {
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BenchResult, type Work, formatThroughput, measureCase, report } from './harness.js';
-import { sample } from './bundle-sample.js';
+import {
+  type BenchResult,
+  type Work,
+  formatThroughput,
+  measureCase,
+  report,
+  resultFrom,
+} from './harness.js';
+import { forwardedLength, sample } from './bundle-sample.js';
+import { MessageSplitter, lengthPrefixedFrame } from './message-splitter.js';
+import { type Pacer, paced, poke, udpWindow } from './paced.js';
+import { type Line, freePort, runPair } from './peers.js';
 
 const LAYER = 'bp';
-/** UDP: at most 32 bundles and 128 KiB in flight (Linux caps socket buffers near 208 KiB). */
-const udpWindow = (size: number): number =>
-  Math.max(1, Math.min(32, Math.floor((128 << 10) / size)));
 /** TCPCL: the application runs ahead by up to 256 bundles / 16 MiB. */
 const tcpclWindow = (size: number): number =>
   Math.max(1, Math.min(256, Math.floor((16 << 20) / size)));
-
-/** Wakes a paced sender when something arrives. */
-interface Pacer {
-  wake: (() => void) | undefined;
-}
-
-/**
- * Sends `n` messages keeping at most `window` sent but not yet received (`received()` counts);
- * when nothing arrives for `stallMs` the messages in flight count as lost and sending goes on.
- * Returns how many were lost.
- */
-async function paced(
-  n: number,
-  window: number,
-  send: () => unknown,
-  received: () => number,
-  pacer: Pacer,
-  stallMs: number,
-): Promise<number> {
-  const base = received();
-  let lost = 0;
-  let seen = received();
-  let stalled = false;
-  const iv = setInterval(() => {
-    if (received() === seen) {
-      stalled = true;
-      const w = pacer.wake;
-      pacer.wake = undefined;
-      w?.();
-    }
-    seen = received();
-  }, stallMs);
-  try {
-    for (let i = 0; i < n; i++) {
-      while (i - (received() - base) - lost >= window) {
-        await new Promise<void>((r) => (pacer.wake = r));
-        if (stalled) {
-          stalled = false;
-          lost = i - (received() - base);
-        }
-      }
-      await send();
-    }
-    while (received() - base + lost < n) {
-      await new Promise<void>((r) => (pacer.wake = r));
-      if (stalled) break;
-    }
-    return n - (received() - base);
-  } finally {
-    clearInterval(iv);
-  }
-}
 
 /** Messages lost per case over the measured runs. */
 const losses = new Map<string, { lost: number; sent: number }>();
@@ -123,9 +85,7 @@ async function forwarding(
   const pacer: Pacer = { wake: undefined };
   b.register(1).events.on('bundle', () => {
     delivered++;
-    const w = pacer.wake;
-    pacer.wake = undefined;
-    w?.();
+    poke(pacer);
   });
   const payload = new SeededRandom(size).bytes(size);
   const stallMs = name.includes('UDP') ? 20 : 10_000;
@@ -167,9 +127,7 @@ async function bareUdp(size: number, n: number, work: Work): Promise<BenchResult
   const pacer: Pacer = { wake: undefined };
   rx.on('message', () => {
     got++;
-    const w = pacer.wake;
-    pacer.wake = undefined;
-    w?.();
+    poke(pacer);
   });
   const msg = new Uint8Array(size).fill(0x5a);
   const name = 'bare node:dgram';
@@ -197,67 +155,21 @@ async function bareUdp(size: number, n: number, work: Work): Promise<BenchResult
 
 /**
  * The bare TCP pair: one socket writes `n` frames (a 4-octet length, then the message) as fast
- * as the socket takes them. With `split` the receiver splits the stream into its messages, as
- * the receiver of any message protocol over TCP must, and does nothing else with them: a
- * message inside one chunk is a view of it, a message spanning chunks is copied together into
- * a buffer of its own (TCPCL's receiver does the same with a segment). Without `split` it only
- * counts octets (a stream's rate, not a message rate).
+ * as the socket takes them. With `split` the receiver splits the stream into its messages
+ * ({@link MessageSplitter}), as the receiver of any message protocol over TCP must, and does
+ * nothing else with them. Without `split` it only counts octets (a stream's rate, not a message
+ * rate).
  */
 async function bareTcp(size: number, n: number, work: Work, split: boolean): Promise<BenchResult> {
   const frameLength = 4 + size;
   let octets = 0;
   let got = 0;
   let wake: (() => void) | undefined;
-  let last: Uint8Array | undefined; // the last message, so splitting cannot be optimised away
-  // Splitting state: a length still arriving (its octets in `head`), or a message spanning
-  // chunks (`spanning`, `filled` octets of it there).
-  const head = new Uint8Array(4);
-  let headLength = 0;
-  let spanning: Uint8Array | undefined;
-  let filled = 0;
-  const splitChunk = (d: Uint8Array): number => {
-    let whole = 0;
-    let at = 0;
-    while (at < d.length) {
-      if (spanning !== undefined) {
-        const k = Math.min(spanning.length - filled, d.length - at);
-        spanning.set(d.subarray(at, at + k), filled);
-        filled += k;
-        at += k;
-        if (filled === spanning.length) {
-          last = spanning;
-          spanning = undefined;
-          whole++;
-        }
-        continue;
-      }
-      if (headLength > 0 || d.length - at < 4) {
-        while (headLength < 4 && at < d.length) head[headLength++] = d[at++]!;
-        if (headLength < 4) break;
-        headLength = 0;
-        spanning = new Uint8Array(
-          ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0,
-        );
-        filled = 0;
-        continue;
-      }
-      const len = ((d[at]! << 24) | (d[at + 1]! << 16) | (d[at + 2]! << 8) | d[at + 3]!) >>> 0;
-      at += 4;
-      if (d.length - at >= len) {
-        last = d.subarray(at, at + len);
-        at += len;
-        whole++;
-      } else {
-        spanning = new Uint8Array(len);
-        filled = 0;
-      }
-    }
-    return whole;
-  };
+  const splitter = new MessageSplitter();
   const server = createServer((s) =>
     s.on('data', (d: Uint8Array) => {
       let whole: number;
-      if (split) whole = splitChunk(d);
+      if (split) whole = splitter.push(d);
       else {
         octets += d.length;
         whole = Math.floor(octets / frameLength);
@@ -272,8 +184,7 @@ async function bareTcp(size: number, n: number, work: Work, split: boolean): Pro
   const sock: Socket = connect({ host: '127.0.0.1', port });
   await new Promise<void>((r) => sock.once('connect', () => r()));
   sock.setNoDelay(true);
-  const frame = new Uint8Array(frameLength).fill(0x5a);
-  new DataView(frame.buffer).setUint32(0, size);
+  const frame = lengthPrefixedFrame(size);
   let result: BenchResult;
   try {
     result = await measureCase(
@@ -291,8 +202,46 @@ async function bareTcp(size: number, n: number, work: Work, split: boolean): Pro
     sock.destroy();
     await new Promise<void>((r) => server.close(() => r()));
   }
-  if (split && last?.length !== size) throw new Error('the bare TCP receiver split no message');
+  if (split && splitter.last?.length !== size)
+    throw new Error('the bare TCP receiver split no message');
   return result;
+}
+
+/** What a two-process run measured: seconds for `n` messages at the rate they arrived. */
+interface TwoProcessRun {
+  seconds: number;
+  /** CPU time per message received, µs, of each process while it ran. */
+  senderCpu: number;
+  receiverCpu: number;
+  lost: number;
+}
+
+/**
+ * Forwarding between two processes, as two nodes run (bp-peer.ts): `kind` `udp` / `tcpcl` (two
+ * agents, `size` payload octets) or `bare-udp` / `bare-tcp` (the bare pair, `size`-octet
+ * messages), `n` messages, `window` in flight. The rate is the receiver's, from its first
+ * message to its last.
+ */
+async function twoProcesses(
+  kind: string,
+  size: number,
+  n: number,
+  window: number,
+): Promise<TwoProcessRun> {
+  const [port, feedback] = [freePort(), freePort()];
+  const common = [String(port), String(n)];
+  const [rx, tx]: [Line, Line] = await runPair(
+    ['bp-peer.ts', ['receive', kind, ...common, String(feedback), String(window)]],
+    ['bp-peer.ts', ['send', kind, ...common, String(size), String(feedback), String(window)]],
+  );
+  const got = Number(rx['messages']);
+  if (!(got > 0)) throw new Error(`bp-peer ${kind}: nothing arrived`);
+  return {
+    seconds: (Number(rx['seconds']) * n) / got,
+    senderCpu: (1e6 * Number(tx['cpuSeconds'])) / got,
+    receiverCpu: (1e6 * Number(rx['cpuSeconds'])) / got,
+    lost: n - got,
+  };
 }
 
 /**
@@ -384,11 +333,11 @@ export async function run(): Promise<void> {
   }
   for (const size of [1024, 60 * 1024]) {
     const n = size > 4096 ? 200 : 2000;
-    const wire = sample(size).length + 40; // the forwarded bundle, with previous node and hop blocks
+    const wire = forwardedLength(size);
     const work: Work = { items: n, itemName: 'bundles', bytes: n * size };
     const udpPeer = await bareUdp(wire, n, work);
     const udp = await forwarding(
-      `agent to agent over UDP, ${size} B payload`,
+      `agent to agent over UDP, one process, ${size} B payload`,
       async () => [await openUdpCla(), await openUdpCla()],
       size,
       n,
@@ -405,7 +354,7 @@ export async function run(): Promise<void> {
     const tcpStream = await bareTcp(wire, n, work, false);
     const tcpPeer = await bareTcp(wire, n, work, true);
     const tcpcl = await forwarding(
-      `agent to agent over TCPCLv4, ${size} B payload`,
+      `agent to agent over TCPCLv4, one process, ${size} B payload`,
       async () => [
         await TcpclConvergenceLayer.open({ nodeId: 'ipn:1.0' }),
         await TcpclConvergenceLayer.open({ nodeId: 'ipn:2.0' }),
@@ -419,5 +368,35 @@ export async function run(): Promise<void> {
     console.log(
       `${LAYER}   (TCPCLv4 ${size} B: ${(tcpStream.seconds / tcpcl.seconds).toFixed(2)}x a bare node:net pair that only counts octets: ${formatThroughput(tcpStream, work)})`,
     );
+  }
+  for (const size of [1024, 60 * 1024]) {
+    const wire = forwardedLength(size);
+    const n = size > 4096 ? 5000 : 100_000;
+    for (const [kind, bare, window] of [
+      ['udp', 'bare-udp', udpWindow(size)],
+      ['tcpcl', 'bare-tcp', tcpclWindow(size)],
+    ] as const) {
+      const peer = await twoProcesses(bare, wire, n, window);
+      const agents = await twoProcesses(kind, size, n, window);
+      const work: Work = { items: n, itemName: 'bundles', bytes: n * size };
+      const label = kind === 'udp' ? 'UDP' : 'TCPCLv4';
+      report(
+        LAYER,
+        resultFrom(
+          `agent to agent over ${label}, two processes, ${size} B payload`,
+          agents.seconds,
+          work,
+        ),
+        work,
+        resultFrom(
+          `bare ${kind === 'udp' ? 'node:dgram' : 'node:net, messages split'} pair in two processes`,
+          peer.seconds,
+          work,
+        ),
+      );
+      console.log(
+        `${LAYER}   (${label} ${size} B, two processes: CPU per bundle sender ${agents.senderCpu.toFixed(1)} us, receiver ${agents.receiverCpu.toFixed(1)} us; bare ${peer.senderCpu.toFixed(1)} / ${peer.receiverCpu.toFixed(1)} us; lost ${agents.lost} agent to agent, ${peer.lost} bare)`,
+      );
+    }
   }
 }

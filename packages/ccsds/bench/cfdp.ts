@@ -7,61 +7,11 @@
  * this machine). `CCSDS_BENCH_CFDP_MIB` sets the file size (default 1024 MiB).
  * The two entities run on the compiled library (`npm run build` first; `npm run bench` does).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { freePort, runPair as pair } from './peers.js';
 import { writeRandomFile } from './random-file.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const tsx = [process.execPath, '--import', 'tsx', '--conditions=ccsds-source'];
-
-interface Line {
-  [k: string]: unknown;
-}
-
-function run(script: string, args: string[], onLine: (l: Line) => void): Promise<Line[]> {
-  return new Promise((resolve, reject) => {
-    // The CFDP peers run on the compiled library with a 64 MiB heap: a transfer that completes
-    // shows memory that does not grow with the file (V8 otherwise lets garbage pile up).
-    const cmd = script.endsWith('.mjs')
-      ? [process.execPath, '--max-old-space-size=64', join(here, script)]
-      : [...tsx, join(here, script)];
-    const p = spawn(cmd[0]!, [...cmd.slice(1), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const lines: Line[] = [];
-    let buf = '';
-    p.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const l = JSON.parse(buf.slice(0, i)) as Line;
-        buf = buf.slice(i + 1);
-        lines.push(l);
-        onLine(l);
-      }
-    });
-    p.on('error', reject);
-    p.on('exit', (code) =>
-      code === 0 ? resolve(lines) : reject(new Error(`${script} exited with ${code}`)),
-    );
-  });
-}
-
-let nextPort = 40000 + Math.floor(Math.random() * 20000);
-
-async function pair(
-  receiver: [string, string[]],
-  sender: [string, string[]],
-): Promise<[Line, Line]> {
-  let ready!: () => void;
-  const isReady = new Promise<void>((r) => (ready = r));
-  const rx = run(receiver[0], receiver[1], (l) => l['ready'] === true && ready());
-  await isReady;
-  const tx = await run(sender[0], sender[1], () => undefined);
-  const rxLines = await rx;
-  return [rxLines[rxLines.length - 1]!, tx[tx.length - 1]!];
-}
 
 function fmt(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(1)} k`;
@@ -76,7 +26,7 @@ export async function run2(): Promise<void> {
     for (const segment of [1024, 8192]) {
       const datagram = segment + 14; // header (2-octet IDs, 4-octet sequence numbers) + offset
       const count = Math.min(Math.ceil(size / segment), 300_000);
-      const rp = nextPort++;
+      const rp = freePort();
       const [raw] = await pair(
         ['udp-raw-peer.ts', ['receive', String(rp), String(count)]],
         ['udp-raw-peer.ts', ['send', String(rp), String(count), String(datagram)]],
@@ -85,7 +35,7 @@ export async function run2(): Promise<void> {
       const rawBytes = Number(raw['octets']) / Number(raw['seconds']);
       const lost = count - Number(raw['datagrams']);
       // The same file moved without a protocol: read + CRC-32 + sendto / recvmsg + CRC-32 + write.
-      const fp = nextPort++;
+      const fp = freePort();
       const segments = Math.ceil(size / segment);
       const [plain] = await pair(
         ['udp-file-peer.ts', ['receive', String(fp), String(segments), join(dir, 'big.bin.plain')]],
@@ -94,7 +44,7 @@ export async function run2(): Promise<void> {
       rmSync(join(dir, 'big.bin.plain'), { force: true });
       const plainBytes = (Number(plain['datagrams']) * segment) / Number(plain['seconds']);
       const plainLost = segments - Number(plain['datagrams']);
-      const [pr, ps] = [nextPort++, nextPort++];
+      const [pr, ps] = [freePort(), freePort()];
       const [rx, tx] = await pair(
         ['cfdp-peer.mjs', ['receive', dir, String(pr), String(ps)]],
         ['cfdp-peer.mjs', ['send', dir, 'big.bin', String(ps), String(pr), String(segment)]],
