@@ -211,6 +211,8 @@ interface Stored {
   heapIndex: number;
   /** `bytes` fill a buffer of the agent's pool (see {@link BundleAgent.send}). */
   pooled: boolean;
+  /** In the agent's store (`stored`) still: false once it left (forwarded, expired, delivered). */
+  held: boolean;
 }
 
 /** A next hop's send window: bundles waiting for it and bundles in flight. */
@@ -396,15 +398,29 @@ export class BundleAgent {
   }
 
   /** Originates a bundle; resolves with it once stored (forwarding goes on in the background). */
-  async send(
-    destination: Eid | string,
-    payload: Uint8Array,
-    options: SendOptions = {},
-  ): Promise<Bundle> {
+  send(destination: Eid | string, payload: Uint8Array, options: SendOptions = {}): Promise<Bundle> {
+    // Not an async function: without a `secure` hook nothing waits, and an application sending
+    // bundle after bundle should not pay for the async machinery of each.
+    try {
+      const bundle = this.originate(destination, payload, options);
+      if (options.secure === undefined) {
+        this.admitOriginated(bundle);
+        return Promise.resolve(bundle);
+      }
+      return options.secure(bundle).then((secured) => {
+        this.admitOriginated(secured);
+        return secured;
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** The bundle `send` originates, before any security. */
+  private originate(destination: Eid | string, payload: Uint8Array, options: SendOptions): Bundle {
     if (this.closed) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'agent is closed');
     const dest = typeof destination === 'string' ? this.parseDestination(destination) : destination;
-    const clockNow = this.clock.now();
-    const stamp = this.timestamps.next(Math.max(0, clockNow - DTN_EPOCH_UNIX_MS));
+    const stamp = this.timestamps.next(Math.max(0, this.clock.now() - DTN_EPOCH_UNIX_MS));
     const source: IpnEid = { scheme: 'ipn', node: this.opts.node, service: options.service ?? 1 };
     const init: BundleInit = {
       destination: dest,
@@ -418,11 +434,12 @@ export class BundleAgent {
       crcType: options.crcType ?? CrcType.CRC32C,
     };
     if (options.hopLimit !== undefined) init.hopLimit = options.hopLimit;
-    let bundle = createBundle(init);
-    if (options.secure !== undefined) {
-      bundle = await options.secure(bundle);
-      if (this.closed) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'agent is closed');
-    }
+    return createBundle(init);
+  }
+
+  /** Encodes and stores a bundle `send` originated (then it is forwarded or delivered). */
+  private admitOriginated(bundle: Bundle): void {
+    if (this.closed) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'agent is closed');
     // Without a store of the caller's, nothing but the agent and the convergence layer reads
     // the encoding of a bundle originated here: a large one goes into a pooled buffer, given
     // back once forwarded (see `transmit`).
@@ -430,9 +447,9 @@ export class BundleAgent {
     const bytes = encodeBundle(bundle, this.store === undefined ? this.takeBuffer : undefined);
     const pooled = this.takenBuffer() === bytes.buffer;
     this.pooled = undefined;
-    const s = this.admit(bundle, bytes, clockNow, clockNow);
+    const now = this.clock.now();
+    const s = this.admit(bundle, bytes, now, now);
     if (pooled && s !== undefined) s.pooled = true;
-    return bundle;
   }
 
   /** Parses a destination given as text, remembering the last few (applications repeat them). */
@@ -584,6 +601,7 @@ export class BundleAgent {
       queuedOn: undefined,
       heapIndex: -1,
       pooled: false,
+      held: true,
     };
     this.stored.set(key, s);
     if (id === undefined) this.store?.put(key, bytes, receivedAt);
@@ -595,6 +613,7 @@ export class BundleAgent {
 
   private remove(s: Stored): void {
     if (s.heapIndex >= 0) heapRemove(this.expiries, s);
+    s.held = false;
     this.stored.delete(s.id);
     this.store?.delete(s.id);
     if (s.retry !== undefined) this.clock.cancelTimer(s.retry);
@@ -627,7 +646,7 @@ export class BundleAgent {
       const h = this.expiries;
       while (h.length > 0 && h[0]!.expiresAt <= now) {
         const x = heapPop(h)!;
-        if (this.stored.get(x.id) !== x) continue; // gone already
+        if (!x.held) continue; // gone already
         this.remove(x);
         this.drop(x.bundle, StatusReason.LIFETIME_EXPIRED);
       }
@@ -817,7 +836,7 @@ export class BundleAgent {
     link.head = 0;
     for (const s of waiting) {
       s.queuedOn = undefined;
-      if (this.stored.get(s.id) === s) this.forward(s);
+      if (s.held) this.forward(s);
     }
   }
 
@@ -837,7 +856,7 @@ export class BundleAgent {
         link.head = 0;
       }
       s.queuedOn = undefined;
-      if (this.stored.get(s.id) !== s) continue; // expired or gone while queued
+      if (!s.held) continue; // expired or gone while queued
       this.transmit(s, link);
     }
     if (link.head === link.queue.length) {
@@ -882,7 +901,7 @@ export class BundleAgent {
     sent.then(
       () => {
         settle(s, link, bytes);
-        if (this.stored.get(s.id) === s) {
+        if (s.held) {
           this.remove(s);
           this.counts.forwarded++;
           if ((s.bundle.primary.flags & BundleFlags.REPORT_FORWARDING) !== 0) {
@@ -910,7 +929,7 @@ export class BundleAgent {
         // in the link's queue; the link rests for the retry interval (or until it is up again)
         // so the bundles behind it do not all fail the same way.
         if (this.closed) return;
-        if (this.stored.get(s.id) === s) {
+        if (s.held) {
           this.counts.retransmissions++;
           s.queuedOn = address;
           link.queue.push(s);
