@@ -402,13 +402,14 @@ export class BundleAgent {
     // Not an async function: without a `secure` hook nothing waits, and an application sending
     // bundle after bundle should not pay for the async machinery of each.
     try {
-      const bundle = this.originate(destination, payload, options);
+      const now = this.clock.now();
+      const bundle = this.originate(destination, payload, options, now);
       if (options.secure === undefined) {
-        this.admitOriginated(bundle);
+        this.admitOriginated(bundle, now);
         return Promise.resolve(bundle);
       }
       return options.secure(bundle).then((secured) => {
-        this.admitOriginated(secured);
+        this.admitOriginated(secured, this.clock.now());
         return secured;
       });
     } catch (e) {
@@ -417,10 +418,15 @@ export class BundleAgent {
   }
 
   /** The bundle `send` originates, before any security. */
-  private originate(destination: Eid | string, payload: Uint8Array, options: SendOptions): Bundle {
+  private originate(
+    destination: Eid | string,
+    payload: Uint8Array,
+    options: SendOptions,
+    now: number,
+  ): Bundle {
     if (this.closed) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'agent is closed');
     const dest = typeof destination === 'string' ? this.parseDestination(destination) : destination;
-    const stamp = this.timestamps.next(Math.max(0, this.clock.now() - DTN_EPOCH_UNIX_MS));
+    const stamp = this.timestamps.next(Math.max(0, now - DTN_EPOCH_UNIX_MS));
     const source: IpnEid = { scheme: 'ipn', node: this.opts.node, service: options.service ?? 1 };
     const init: BundleInit = {
       destination: dest,
@@ -438,7 +444,7 @@ export class BundleAgent {
   }
 
   /** Encodes and stores a bundle `send` originated (then it is forwarded or delivered). */
-  private admitOriginated(bundle: Bundle): void {
+  private admitOriginated(bundle: Bundle, now: number): void {
     if (this.closed) throw new CcsdsError(CcsdsErrorCode.INVALID_STATE, 'agent is closed');
     // Without a store of the caller's, nothing but the agent and the convergence layer reads
     // the encoding of a bundle originated here: a large one goes into a pooled buffer, given
@@ -447,7 +453,6 @@ export class BundleAgent {
     const bytes = encodeBundle(bundle, this.store === undefined ? this.takeBuffer : undefined);
     const pooled = this.takenBuffer() === bytes.buffer;
     this.pooled = undefined;
-    const now = this.clock.now();
     const s = this.admit(bundle, bytes, now, now);
     if (pooled && s !== undefined) s.pooled = true;
   }
@@ -569,8 +574,13 @@ export class BundleAgent {
     now: number,
     id?: string,
   ): Stored | undefined {
-    const key = id ?? bundleKey(bundle);
-    if (this.stored.has(key)) return undefined; // a duplicate
+    // The key string is built (and hashed) only when there is something to compare it with or
+    // the bundle is stored: a bundle delivered at once to an application needs none.
+    let key = id;
+    if (this.stored.size > 0) {
+      key ??= bundleKey(bundle);
+      if (this.stored.has(key)) return undefined; // a duplicate
+    }
     const local = this.isLocal(bundle);
     if (local && this.deliveredMemory?.has(bundle, now) === true) {
       // Delivered already: a copy the previous hop sent again (RFC 9171 §5.6 lets an agent
@@ -589,6 +599,7 @@ export class BundleAgent {
     // delivered at once, without entering the agent's store only to leave it again.
     if (local && id === undefined && this.store === undefined && this.deliverNow(bundle, expiresAt))
       return undefined;
+    key ??= bundleKey(bundle);
     const s: Stored = {
       id: key,
       bundle,
